@@ -1,0 +1,113 @@
+"""Activation functions (``lamina.activations``): Keras's names, arguments and defaults."""
+
+from lamina import ops
+
+
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """Rectified linear unit, with Keras's optional leak, cap and threshold.
+
+    ``f(x) = max_value`` for ``x >= max_value``, ``x`` for ``threshold <= x < max_value``
+    and ``negative_slope * (x - threshold)`` otherwise.
+
+    Example:
+        >>> lamina.activations.relu([-1.0, 2.0])  # [0., 2.]
+    """
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        return ops.relu(x)
+    x = ops.convert_to_tensor(x)
+    below = ops.multiply(negative_slope, ops.subtract(x, threshold))
+    result = ops.where(ops.greater_equal(x, threshold), x, below)
+    if max_value is not None:
+        result = ops.minimum(result, max_value)
+    return result
+
+
+def relu6(x):
+    """``min(max(x, 0), 6)``."""
+    return ops.relu6(x)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` for ``x >= 0``, ``negative_slope * x`` otherwise."""
+    return ops.leaky_relu(x, negative_slope=negative_slope)
+
+
+def elu(x, alpha=1.0):
+    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise."""
+    return ops.elu(x, alpha=alpha)
+
+
+def selu(x):
+    """Scaled ELU: ``scale * elu(x, alpha)`` with ``scale=1.0507``, ``alpha=1.6733``."""
+    return ops.selu(x)
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit ``x * P(X <= x)``; tanh approximation if ``approximate``."""
+    return ops.gelu(x, approximate=approximate)
+
+
+def silu(x):
+    """``x * sigmoid(x)``."""
+    return ops.silu(x)
+
+
+swish = silu
+
+
+def mish(x):
+    """``x * tanh(softplus(x))``."""
+    return ops.mish(x)
+
+
+def sigmoid(x):
+    """``1 / (1 + exp(-x))``."""
+    return ops.sigmoid(x)
+
+
+def hard_sigmoid(x):
+    """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, linear between."""
+    return ops.hard_sigmoid(x)
+
+
+def hard_silu(x):
+    """``x * hard_sigmoid(x)``."""
+    return ops.hard_silu(x)
+
+
+hard_swish = hard_silu
+
+
+def softmax(x, axis=-1):
+    """Exponentials normalized to sum to 1 along ``axis``."""
+    return ops.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    """``log(softmax(x))``, computed stably."""
+    return ops.log_softmax(x, axis=axis)
+
+
+def softplus(x):
+    """``log(exp(x) + 1)``."""
+    return ops.softplus(x)
+
+
+def softsign(x):
+    """``x / (|x| + 1)``."""
+    return ops.softsign(x)
+
+
+def tanh(x):
+    """Hyperbolic tangent."""
+    return ops.tanh(x)
+
+
+def exponential(x):
+    """``exp(x)``."""
+    return ops.exp(x)
+
+
+def linear(x):
+    """The identity: returns ``x`` unchanged."""
+    return x

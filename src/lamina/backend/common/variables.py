@@ -1,0 +1,225 @@
+"""The engine-free part of ``Variable``: naming, shape checks, assignment, operators.
+
+A backend subclass decides how the value is stored (``_initialize``, ``_direct_assign``,
+``value``). Arithmetic on a Variable works on its current value, so ``v * 2`` is a tensor.
+"""
+
+from lamina.backend.common import dtypes
+from lamina.backend.common import scopes
+
+
+class BaseVariable:
+    """A named, shaped, dtyped piece of state that can be read and assigned.
+
+    Args:
+        initializer: an initializer (callable ``(shape, dtype) -> tensor``), a string naming
+            one (``"zeros"``, ``"glorot_uniform"``...) or an array-like initial value.
+        shape: the shape; taken from the value when ``initializer`` is array-like.
+        dtype: the dtype, ``floatx()`` by default.
+        trainable: whether optimizers update it.
+        name: its name, ``"variable"`` by default.
+
+    Example:
+        >>> v = lamina.Variable(np.ones((2,)), name="v")
+        >>> v.assign_add([1.0, 2.0]).numpy()
+        array([2., 3.], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        initializer,
+        shape=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        aggregation="none",
+        synchronization="auto",
+        name=None,
+    ):
+        self.name = name or "variable"
+        self.path = self.name
+        self.autocast = autocast
+        self.aggregation = aggregation
+        self.synchronization = synchronization
+        self.constraint = None
+        self.regularizer = None
+        self._trainable = bool(trainable)
+        if isinstance(initializer, str):
+            from lamina import initializers
+
+            initializer = initializers.get(initializer)
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(
+                    f"Variable {self.name!r}: when the initializer is a callable, `shape` "
+                    "is required."
+                )
+            shape = tuple(int(d) for d in shape)
+            self._dtype = dtypes.standardize_dtype(dtype)
+            value = initializer(shape, dtype=self._dtype)
+        else:
+            if dtype is None and hasattr(initializer, "dtype"):
+                # Integer and boolean values keep their dtype; floats become floatx.
+                name = dtypes.standardize_dtype(initializer.dtype)
+                if not dtypes.is_float_dtype(name):
+                    dtype = name
+            self._dtype = dtypes.standardize_dtype(dtype)
+            value = initializer
+        self._initialize(self._convert(value))
+        if shape is not None and tuple(self.shape) != tuple(shape):
+            raise ValueError(
+                f"Variable {self.name!r}: the initial value has shape {tuple(self.shape)} "
+                f"but shape={tuple(shape)} was given."
+            )
+
+    # -- backend hooks -------------------------------------------------------------------
+    def _convert(self, value):
+        raise NotImplementedError("abstract: a backend Variable converts values")
+
+    def _initialize(self, value):
+        raise NotImplementedError("abstract: a backend Variable stores its first value")
+
+    def _direct_assign(self, value):
+        raise NotImplementedError("abstract: a backend Variable replaces its value")
+
+    @property
+    def value(self):
+        """The current value as a backend tensor."""
+        raise NotImplementedError("abstract: a backend Variable returns its value")
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def dtype(self):
+        """The dtype name, e.g. ``"float32"``."""
+        return self._dtype
+
+    @property
+    def shape(self):
+        """The shape as a tuple of ints."""
+        return tuple(self.value.shape)
+
+    @property
+    def ndim(self):
+        """The number of dimensions."""
+        return len(self.shape)
+
+    @property
+    def trainable(self):
+        """Whether optimizers update this variable."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+
+    def assign(self, value):
+        """Replace the value (same shape); returns the variable."""
+        if scopes.in_symbolic_scope():
+            return self
+        value = self._convert(value)
+        if tuple(value.shape) != self.shape:
+            raise ValueError(
+                f"Variable {self.path!r} has shape {self.shape}; cannot assign a value of "
+                f"shape {tuple(value.shape)}."
+            )
+        scopes.record_assignment(self, self.value)
+        self._direct_assign(value)
+        return self
+
+    def assign_add(self, delta):
+        """Add ``delta`` to the value in place; returns the variable."""
+        return self.assign(self.value + self._convert(delta))
+
+    def assign_sub(self, delta):
+        """Subtract ``delta`` from the value in place; returns the variable."""
+        return self.assign(self.value - self._convert(delta))
+
+    def numpy(self):
+        """The value as a NumPy array."""
+        from lamina.backend import convert_to_numpy
+
+        return convert_to_numpy(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __repr__(self):
+        return (
+            f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+            f"value={self.numpy()}>"
+        )
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __bool__(self):
+        return bool(self.numpy())
+
+    def __float__(self):
+        return float(self.numpy())
+
+    def __int__(self):
+        return int(self.numpy())
+
+    def __getitem__(self, idx):
+        return self.value[idx]
+
+    # Operators act on the value so a Variable can be used like a tensor.
+    def __neg__(self):
+        return -self.value
+
+    def __abs__(self):
+        return abs(self.value)
+
+    def __add__(self, other):
+        return self.value + _unwrap(other)
+
+    def __radd__(self, other):
+        return _unwrap(other) + self.value
+
+    def __sub__(self, other):
+        return self.value - _unwrap(other)
+
+    def __rsub__(self, other):
+        return _unwrap(other) - self.value
+
+    def __mul__(self, other):
+        return self.value * _unwrap(other)
+
+    def __rmul__(self, other):
+        return _unwrap(other) * self.value
+
+    def __truediv__(self, other):
+        return self.value / _unwrap(other)
+
+    def __rtruediv__(self, other):
+        return _unwrap(other) / self.value
+
+    def __pow__(self, other):
+        return self.value ** _unwrap(other)
+
+    def __rpow__(self, other):
+        return _unwrap(other) ** self.value
+
+    def __matmul__(self, other):
+        return self.value @ _unwrap(other)
+
+    def __rmatmul__(self, other):
+        return _unwrap(other) @ self.value
+
+    def __lt__(self, other):
+        return self.value < _unwrap(other)
+
+    def __le__(self, other):
+        return self.value <= _unwrap(other)
+
+    def __gt__(self, other):
+        return self.value > _unwrap(other)
+
+    def __ge__(self, other):
+        return self.value >= _unwrap(other)
+
+
+def _unwrap(x):
+    return x.value if isinstance(x, BaseVariable) else x

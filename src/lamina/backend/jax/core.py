@@ -1,0 +1,202 @@
+"""JAX core: arrays, dtypes, Variable storage, gradients.
+
+A JAX Variable holds an immutable ``jax.Array`` by reference; ``assign`` swaps the reference.
+Traced code (``value_and_grad``, the jitted train step) temporarily puts traced values into
+variables, runs ordinary lamina code, reads the new values out and puts the originals back.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina.backend.common import dtypes
+from lamina.backend.common import scopes
+from lamina.backend.common.keras_tensor import KerasTensor
+from lamina.backend.common.variables import BaseVariable
+
+_X64 = bool(jax.config.jax_enable_x64)
+_NARROW = {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}
+
+
+def to_jax_dtype(dtype):
+    """The JAX dtype for a dtype name; 64-bit names narrow unless x64 is enabled."""
+    name = dtypes.standardize_dtype(dtype)
+    if not _X64:
+        name = _NARROW.get(name, name)
+    if name == "bfloat16":
+        return jnp.bfloat16
+    return jnp.dtype(name)
+
+
+def get_device():
+    """The default device kind: ``"gpu"``, ``"tpu"`` or ``"cpu"``."""
+    return jax.devices()[0].platform
+
+
+class Variable(BaseVariable):
+    """A Variable whose value is a ``jax.Array`` held by reference."""
+
+    def _convert(self, value):
+        return convert_to_tensor(value, dtype=self._dtype)
+
+    def _initialize(self, value):
+        self._value = value
+
+    def _direct_assign(self, value):
+        self._value = value
+
+    @property
+    def value(self):
+        return self._value
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    def __jax_array__(self):
+        return self._value
+
+
+def is_tensor(x):
+    """True for a backend tensor (a ``jax.Array`` or a tracer)."""
+    return isinstance(x, jax.Array)
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """Convert ``x`` (array-like, Variable or tensor) to a JAX array of ``dtype``."""
+    if isinstance(x, BaseVariable):
+        x = x.value
+    if isinstance(x, KerasTensor):
+        raise TypeError(
+            "A symbolic KerasTensor (from lamina.Input) has no value. Symbolic tensors are "
+            "meant for building Functional models; pass real arrays to call a model."
+        )
+    if dtype is not None:
+        dtype = to_jax_dtype(dtype)
+    if isinstance(x, jax.Array):
+        if dtype is not None and x.dtype != dtype:
+            x = x.astype(dtype)
+        return x
+    if dtype is None:
+        if isinstance(x, bool):
+            dtype = jnp.bool_
+        elif isinstance(x, int):
+            dtype = jnp.int32
+        elif isinstance(x, float):
+            dtype = to_jax_dtype(None)
+        elif isinstance(x, (list, tuple)):
+            x = np.asarray(x)
+            if x.dtype == np.float64:
+                dtype = to_jax_dtype(None)
+    if isinstance(x, np.ndarray) and (x.dtype == object or x.dtype.kind in "US"):
+        raise TypeError(f"Cannot convert an array of dtype {x.dtype} to a tensor.")
+    if dtype is None and isinstance(x, np.ndarray) and not _X64:
+        narrow = _NARROW.get(x.dtype.name)
+        if narrow:
+            dtype = jnp.dtype(narrow)
+    return jnp.asarray(x, dtype=dtype)
+
+
+def convert_to_numpy(x):
+    """Convert an array (or Variable, or array-like) to a NumPy array."""
+    if isinstance(x, BaseVariable):
+        x = x.value
+    x = np.asarray(x)
+    if x.dtype.name == "bfloat16":
+        x = x.astype("float32")
+    return x
+
+
+def cast(x, dtype):
+    """Cast ``x`` to ``dtype``."""
+    return convert_to_tensor(x).astype(to_jax_dtype(dtype))
+
+
+def dtype_of(x):
+    """The dtype name of an array."""
+    return dtypes.standardize_dtype(x.dtype)
+
+
+def shape(x):
+    """The shape of an array as a tuple of ints."""
+    return tuple(x.shape)
+
+
+def stop_gradient(x):
+    """``x`` with gradients blocked."""
+    return jax.lax.stop_gradient(convert_to_tensor(x))
+
+
+class _NoGrad:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def no_grad():
+    """A do-nothing context: JAX records nothing outside ``value_and_grad``."""
+    return _NoGrad()
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` else ``false_fn()``, traceable when ``pred`` is traced."""
+    if isinstance(pred, jax.core.Tracer):
+        return jax.lax.cond(pred, true_fn, false_fn)
+    return true_fn() if bool(pred) else false_fn()
+
+
+def run_with_values(fn, variables, values):
+    """Run ``fn()`` with ``variables`` temporarily holding ``values``.
+
+    Returns ``(output, changed)`` where ``changed`` maps each other variable that ``fn``
+    assigned to its new value; every variable holds its original value again afterwards.
+    """
+    originals = [v._value for v in variables]
+    for v, value in zip(variables, values):
+        v._value = value
+    try:
+        with scopes.assignment_recorder() as record:
+            output = fn()
+        own = {id(v) for v in variables}
+        changed = []
+        for key, (variable, old_value) in record.items():
+            if key not in own:
+                changed.append((variable, variable._value))
+                variable._value = old_value
+        final = [v._value for v in variables]
+    finally:
+        for v, value in zip(variables, originals):
+            v._value = value
+    return output, final, changed
+
+
+def value_and_grad(fn, variables, has_aux=False):
+    """Call ``fn()`` and return ``(value, grads)``, the gradients of value w.r.t. ``variables``.
+
+    ``fn`` takes no arguments and returns a scalar loss, or ``(loss, aux)`` with
+    ``has_aux=True``. State that ``fn`` updates (batch-norm statistics, seeds, metrics) is
+    carried out of the differentiated function and assigned afterwards, as on torch.
+    """
+    variables = list(variables)
+
+    def pure(values):
+        output, _, changed = run_with_values(fn, variables, values)
+        loss, aux = (output[0], output[1]) if has_aux else (output, None)
+        return loss, (aux, [v for v, _ in changed], [value for _, value in changed])
+
+    values = [v._value for v in variables]
+    holder = {}
+
+    def wrapped(values):
+        loss, (aux, changed_vars, changed_values) = pure(values)
+        holder["vars"] = changed_vars
+        return loss, (aux, changed_values)
+
+    (loss, (aux, changed_values)), grads = jax.value_and_grad(wrapped, has_aux=True)(values)
+    for variable, value in zip(holder["vars"], changed_values):
+        variable.assign(value)
+    if has_aux:
+        return (loss, aux), list(grads)
+    return loss, list(grads)

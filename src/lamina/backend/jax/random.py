@@ -1,0 +1,58 @@
+"""JAX random draws. ``seed`` is a pair of uint32 (from a SeedGenerator or an int)."""
+
+import jax
+import jax.numpy as jnp
+
+from lamina.backend.jax.core import convert_to_tensor
+from lamina.backend.jax.core import to_jax_dtype
+
+
+def _key(seed):
+    return jax.random.wrap_key_data(convert_to_tensor(seed).astype(jnp.uint32))
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    x = jax.random.normal(_key(seed), tuple(shape), dtype=jnp.float32)
+    return (x * stddev + mean).astype(to_jax_dtype(dtype))
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    x = jax.random.uniform(_key(seed), tuple(shape), dtype=jnp.float32,
+                           minval=minval, maxval=maxval)
+    return x.astype(to_jax_dtype(dtype))
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    return jax.random.randint(_key(seed), tuple(shape), minval, maxval,
+                              dtype=to_jax_dtype(dtype))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    x = jax.random.truncated_normal(_key(seed), -2.0, 2.0, tuple(shape), dtype=jnp.float32)
+    return (x * stddev + mean).astype(to_jax_dtype(dtype))
+
+
+def bernoulli_mask(shape, rate, seed=None):
+    """A boolean array of ``shape`` whose entries are True with probability ``1 - rate``."""
+    return jax.random.uniform(_key(seed), tuple(shape)) >= rate
+
+
+def shuffle(x, axis=0, seed=None):
+    return jax.random.permutation(_key(seed), convert_to_tensor(x), axis=axis, independent=False)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    logits = convert_to_tensor(logits)
+    samples = jax.random.categorical(_key(seed), logits[..., None, :],
+                                     shape=logits.shape[:-1] + (num_samples,))
+    return samples.astype(to_jax_dtype(dtype))
+
+
+def seed_from_int(seed):
+    """Turn an int seed into the pair a draw takes."""
+    return [0, int(seed) & 0xFFFFFFFF]
+
+
+def manual_seed(seed):
+    """JAX has no global generator; nothing to seed."""
+SEED_DTYPE = "uint32"

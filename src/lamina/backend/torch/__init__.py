@@ -1,0 +1,43 @@
+"""The PyTorch backend: the only package (with the torch trainer) that imports torch."""
+
+from lamina.backend.torch import core
+from lamina.backend.torch import layer
+from lamina.backend.torch import math
+from lamina.backend.torch import nn
+from lamina.backend.torch import numpy
+from lamina.backend.torch import random
+from lamina.backend.torch.core import Variable
+from lamina.backend.torch.core import cast
+from lamina.backend.torch.core import cond
+from lamina.backend.torch.core import convert_to_numpy
+from lamina.backend.torch.core import convert_to_tensor
+from lamina.backend.torch.core import dtype_of
+from lamina.backend.torch.core import get_device
+from lamina.backend.torch.core import is_tensor
+from lamina.backend.torch.core import no_grad
+from lamina.backend.torch.core import shape
+from lamina.backend.torch.core import stop_gradient
+from lamina.backend.torch.core import value_and_grad
+from lamina.backend.torch.layer import LayerBase
+
+__all__ = [
+    "LayerBase",
+    "Variable",
+    "cast",
+    "cond",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "core",
+    "dtype_of",
+    "get_device",
+    "is_tensor",
+    "layer",
+    "math",
+    "nn",
+    "no_grad",
+    "numpy",
+    "random",
+    "shape",
+    "stop_gradient",
+    "value_and_grad",
+]

@@ -1,0 +1,187 @@
+"""torch core: tensors, dtypes, Variable storage, gradients, device placement."""
+
+import numpy as np
+import torch
+
+from lamina.backend.common import dtypes
+from lamina.backend.common.keras_tensor import KerasTensor
+from lamina.backend.common.variables import BaseVariable
+
+DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+
+_TORCH_DTYPES = {
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "int8": torch.int8,
+    "int16": torch.int16,
+    "int32": torch.int32,
+    "int64": torch.int64,
+    "uint8": torch.uint8,
+    "uint16": torch.uint16,
+    "uint32": torch.uint32,
+    "uint64": torch.uint64,
+    "bool": torch.bool,
+    "complex64": torch.complex64,
+    "complex128": torch.complex128,
+}
+
+
+def to_torch_dtype(dtype):
+    """The ``torch.dtype`` for a dtype name (or any dtype spelling)."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    return _TORCH_DTYPES[dtypes.standardize_dtype(dtype)]
+
+
+def get_device():
+    """The device new tensors are placed on: ``"cuda"`` when available, else ``"cpu"``."""
+    return DEFAULT_DEVICE
+
+
+class Variable(BaseVariable):
+    """A Variable stored as a ``torch.nn.Parameter``."""
+
+    def _convert(self, value):
+        return convert_to_tensor(value, dtype=self._dtype)
+
+    def _initialize(self, value):
+        value = value.detach().to(DEFAULT_DEVICE)
+        is_float = value.dtype.is_floating_point or value.dtype.is_complex
+        self._value = torch.nn.Parameter(value, requires_grad=self._trainable and is_float)
+
+    def _direct_assign(self, value):
+        with torch.no_grad():
+            self._value.copy_(value)
+
+    @property
+    def value(self):
+        return self._value
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        if self._value.dtype.is_floating_point:
+            self._value.requires_grad_(self._trainable)
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    def numpy(self):
+        return self._value.detach().cpu().numpy()
+
+
+def is_tensor(x):
+    """True for a backend tensor."""
+    return isinstance(x, torch.Tensor)
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """Convert ``x`` (array-like, Variable or tensor) to a tensor of ``dtype``."""
+    if isinstance(x, BaseVariable):
+        x = x.value
+    if isinstance(x, KerasTensor):
+        raise TypeError(
+            "A symbolic KerasTensor (from lamina.Input) has no value. Symbolic tensors are "
+            "meant for building Functional models; pass real arrays to call a model."
+        )
+    if dtype is not None:
+        dtype = to_torch_dtype(dtype)
+    if isinstance(x, torch.Tensor):
+        if dtype is not None and x.dtype != dtype:
+            x = x.to(dtype)
+        if x.device.type != DEFAULT_DEVICE and DEFAULT_DEVICE != "cpu":
+            x = x.to(DEFAULT_DEVICE)
+        return x
+    if dtype is None:
+        if isinstance(x, bool):
+            dtype = torch.bool
+        elif isinstance(x, int):
+            dtype = torch.int64
+        elif isinstance(x, float):
+            dtype = to_torch_dtype(dtypes.standardize_dtype(None))
+        elif isinstance(x, (list, tuple)):
+            x = np.asarray(x)
+            if x.dtype == np.float64:
+                dtype = to_torch_dtype(dtypes.standardize_dtype(None))
+    if isinstance(x, np.ndarray):
+        if x.dtype == object or x.dtype.kind in "US":
+            raise TypeError(f"Cannot convert an array of dtype {x.dtype} to a tensor.")
+        if not x.flags.writeable or not x.flags.c_contiguous or x.dtype.byteorder == ">":
+            x = np.ascontiguousarray(x).astype(x.dtype.newbyteorder("="), copy=False)
+        tensor = torch.from_numpy(x) if x.flags.writeable else torch.tensor(x)
+        if dtype is not None and tensor.dtype != dtype:
+            tensor = tensor.to(dtype)
+        return tensor.to(DEFAULT_DEVICE)
+    if hasattr(x, "__array__") and not isinstance(x, (int, float, bool)):
+        return convert_to_tensor(np.asarray(x), dtype=dtype)
+    return torch.as_tensor(x, dtype=dtype, device=DEFAULT_DEVICE)
+
+
+def convert_to_numpy(x):
+    """Convert a tensor (or Variable, or array-like) to a NumPy array."""
+    if isinstance(x, BaseVariable):
+        x = x.value
+    if isinstance(x, torch.Tensor):
+        x = x.detach()
+        if x.dtype == torch.bfloat16:
+            x = x.float()
+        return x.cpu().numpy()
+    return np.asarray(x)
+
+
+def cast(x, dtype):
+    """Cast ``x`` to ``dtype``."""
+    return convert_to_tensor(x).to(to_torch_dtype(dtype))
+
+
+def dtype_of(x):
+    """The dtype name of a tensor."""
+    return dtypes.standardize_dtype(x.dtype)
+
+
+def shape(x):
+    """The shape of a tensor as a tuple of ints."""
+    return tuple(x.shape)
+
+
+def stop_gradient(x):
+    """``x`` with gradients blocked."""
+    return convert_to_tensor(x).detach()
+
+
+def value_and_grad(fn, variables, has_aux=False):
+    """Call ``fn()`` and return ``(value, grads)``, the gradients of value w.r.t. ``variables``.
+
+    ``fn`` takes no arguments and returns a scalar loss, or ``(loss, aux)`` with
+    ``has_aux=True``. A gradient that does not depend on the loss is a zero tensor.
+    """
+    variables = list(variables)
+    output = fn()
+    loss = output[0] if has_aux else output
+    tensors = [v.value for v in variables]
+    if not loss.requires_grad:
+        grads = [torch.zeros_like(t) for t in tensors]
+    else:
+        grads = torch.autograd.grad(loss, tensors, allow_unused=True)
+        grads = [torch.zeros_like(t) if g is None else g for t, g in zip(tensors, grads)]
+    if has_aux:
+        return (loss.detach(), output[1]), grads
+    return loss.detach(), grads
+
+
+def no_grad():
+    """A context in which operations are not recorded for gradients."""
+    return torch.no_grad()
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` else ``false_fn()``."""
+    return true_fn() if bool(pred) else false_fn()
+

@@ -1,0 +1,65 @@
+"""torch math primitives: top-k, logsumexp, erf, segment sums."""
+
+import torch
+
+from lamina.backend.torch.core import convert_to_tensor
+from lamina.backend.torch.core import to_torch_dtype
+
+
+def _float(x):
+    x = convert_to_tensor(x)
+    if not x.dtype.is_floating_point:
+        x = x.to(to_torch_dtype(None))
+    return x
+
+
+def top_k(x, k, sorted=True):
+    values, indices = torch.topk(convert_to_tensor(x), k, dim=-1, sorted=sorted)
+    return values, indices
+
+
+def in_top_k(targets, predictions, k):
+    targets = convert_to_tensor(targets).to(torch.int64)
+    predictions = convert_to_tensor(predictions)
+    target_values = torch.gather(predictions, 1, targets.reshape(-1, 1))
+    # Ties count in favour of the target, as in Keras: rank = number of strictly larger.
+    rank = torch.sum(predictions > target_values, dim=1)
+    return rank < k
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    x = _float(x)
+    if axis is None:
+        axis = tuple(range(x.ndim))
+    return torch.logsumexp(x, dim=axis, keepdim=keepdims)
+
+
+def erf(x):
+    return torch.erf(_float(x))
+
+
+def erfinv(x):
+    return torch.erfinv(_float(x))
+
+
+def rsqrt(x):
+    return torch.rsqrt(_float(x))
+
+
+def segment_sum(data, segment_ids, num_segments=None):
+    data = convert_to_tensor(data)
+    segment_ids = convert_to_tensor(segment_ids).to(torch.int64)
+    if num_segments is None:
+        num_segments = int(segment_ids.max().item()) + 1
+    shape = (num_segments,) + tuple(data.shape[1:])
+    result = torch.zeros(shape, dtype=data.dtype, device=data.device)
+    return result.index_add(0, segment_ids, data)
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    x = _float(x)
+    return torch.linalg.norm(x, ord=ord, dim=axis, keepdim=keepdims)
+
+
+def qr(x, mode="reduced"):
+    return torch.linalg.qr(_float(x), mode=mode)

@@ -1,0 +1,153 @@
+"""``ArrayDataAdapter``: in-memory arrays and tensors, served as shuffled batches on device.
+
+The arrays become backend tensors once, when the adapter is made. Each pass draws a NumPy
+permutation of the sample indices, turns it into one index tensor, and every batch is a
+gather with a slice of that index tensor, so no batch is copied through the host.
+"""
+
+import math
+
+import numpy as np
+
+from lamina import backend
+from lamina import ops
+from lamina import tree
+from lamina.data import data_adapter
+from lamina.data import data_utils
+
+
+def check_shuffle(shuffle):
+    """Validate ``shuffle``: True, False or ``"batch"``."""
+    is_batch = isinstance(shuffle, str) and shuffle == "batch"
+    if not (isinstance(shuffle, (bool, np.bool_)) or is_batch):
+        raise ValueError(
+            "`shuffle` must be True, False or 'batch' (shuffle within batch-sized chunks). "
+            f"Received: shuffle={shuffle!r}"
+        )
+
+
+def _check_positive_int(value, name):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer or None. Received: {name}={value!r}")
+    return int(value)
+
+
+def _as_sliceable(leaf):
+    # pandas objects and other array-likes become NumPy arrays so they have a shape.
+    if leaf is None or isinstance(leaf, np.ndarray) or backend.is_tensor(leaf):
+        return leaf
+    return np.asarray(leaf)
+
+
+class ArrayDataAdapter(data_adapter.DataAdapter):
+    """Batches sliced from in-memory arrays (NumPy, backend tensors, or lists / dicts of them).
+
+    Args:
+        x: the inputs: an array, a tensor, or a list / tuple / dict of them.
+        y: the targets, same kinds, or ``None``.
+        sample_weight: per-sample weights: one array, one per output, or ``None``.
+        batch_size: samples per batch; defaults to 32, or to ``ceil(samples / steps)`` when
+            ``steps`` is given.
+        steps: the planned steps per epoch (only used to pick the default batch size).
+        shuffle: True (a new permutation each pass), False (data order), or ``"batch"``
+            (the order of batches is kept, samples are shuffled inside each batch-sized chunk;
+            meant for data read in chunks such as HDF5).
+        class_weight: optional dict class index -> weight, folded into ``sample_weight``.
+
+    Example:
+        >>> adapter = ArrayDataAdapter(np.arange(10.0), np.arange(10), batch_size=4)
+        >>> adapter.num_batches
+        3
+    """
+
+    def __init__(
+        self,
+        x,
+        y=None,
+        sample_weight=None,
+        batch_size=None,
+        steps=None,
+        shuffle=False,
+        class_weight=None,
+    ):
+        check_shuffle(shuffle)
+        batch_size = _check_positive_int(batch_size, "batch_size")
+        steps = _check_positive_int(steps, "steps_per_epoch")
+        x, y, sample_weight = (
+            tree.map_structure(_as_sliceable, part) for part in (x, y, sample_weight)
+        )
+        num_samples = data_utils.check_data_cardinality(x, y, sample_weight)
+        if not num_samples:
+            raise ValueError(
+                "The data passed as `x` has 0 samples; there is nothing to iterate over. "
+                "Check that the arrays are not empty."
+            )
+        if class_weight is not None:
+            sample_weight = data_adapter.apply_class_weight(
+                y, sample_weight, data_utils.check_class_weight(class_weight)
+            )
+        sample_weight = data_adapter.broadcast_sample_weight(y, sample_weight)
+
+        self._structure = (
+            data_adapter.structure_to_tensors(x, "x"),
+            data_adapter.structure_to_tensors(y, "y"),
+            data_adapter.structure_to_tensors(sample_weight, "sample_weight"),
+        )
+        # Leaves are kept flat so a batch is one list comprehension plus one repack.
+        self._leaves = tree.flatten(self._structure)
+        self._num_samples = num_samples
+        if batch_size is None:
+            batch_size = int(math.ceil(num_samples / steps)) if steps else 32
+        self._batch_size = batch_size
+        self._num_batches = int(math.ceil(num_samples / batch_size))
+        self._shuffle = shuffle
+
+    @property
+    def num_batches(self):
+        """Batches in one pass: ``ceil(samples / batch_size)``."""
+        return self._num_batches
+
+    @property
+    def batch_size(self):
+        """Samples per batch (the last batch may be smaller)."""
+        return self._batch_size
+
+    @property
+    def num_samples(self):
+        """Samples in the data."""
+        return self._num_samples
+
+    def _pass_order(self):
+        """The sample order of one pass as a NumPy array, or None for the data order."""
+        n, size = self._num_samples, self._batch_size
+        if self._shuffle == "batch":
+            # Each batch-sized chunk is permuted in place; chunks keep their order.
+            order = np.arange(n)
+            for start in range(0, n, size):
+                stop = min(start + size, n)
+                order[start:stop] = start + np.random.permutation(stop - start)
+            return order
+        if self._shuffle:
+            return np.random.permutation(n)
+        return None
+
+    def new_pass(self):
+        """Iterate over one pass of ``(x, y, sample_weight)`` batches (a new shuffle each time)."""
+        order = self._pass_order()
+        order = None if order is None else backend.convert_to_tensor(order)
+        size = self._batch_size
+        for index in range(self._num_batches):
+            start, stop = index * size, min((index + 1) * size, self._num_samples)
+            if order is None:
+                # Without shuffling a batch is a slice (a view on torch).
+                batch = [None if leaf is None else leaf[start:stop] for leaf in self._leaves]
+            else:
+                # One gather on device per leaf; `take` beats fancy indexing on both engines.
+                part = order[start:stop]
+                batch = [
+                    None if leaf is None else ops.take(leaf, part, axis=0)
+                    for leaf in self._leaves
+                ]
+            yield tree.pack_sequence_as(self._structure, batch)

@@ -1,0 +1,109 @@
+"""``Lambda`` wraps a Python function as a layer; ``symbolic_op`` does the same for
+operators used on symbolic tensors (``x + 1``, ``x[:, 0]``) in Functional code.
+"""
+
+import inspect
+
+from lamina import ops
+from lamina.layers.layer import Layer
+
+
+class Lambda(Layer):
+    """A layer that applies ``function`` to its input.
+
+    Args:
+        function: a callable ``function(inputs, **arguments)``.
+        output_shape: the output shape (or a function of the input shape), used when the
+            output shape cannot be inferred by running the function.
+        mask: a mask (or a function of inputs and mask) to attach; kept for Keras
+            compatibility.
+        arguments: extra keyword arguments passed to ``function``.
+
+    Example:
+        >>> double = lamina.layers.Lambda(lambda x: x * 2)
+        >>> double(np.ones((1, 2)))  # [[2., 2.]]
+    """
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: `function` must be callable, got {function!r}.")
+        self.function = function
+        self._output_shape = output_shape
+        self.mask = mask
+        self.arguments = dict(arguments or {})
+        params = inspect.signature(function).parameters
+        self._fn_takes_training = "training" in params
+        self._fn_takes_mask = "mask" in params
+
+    def call(self, inputs, mask=None, training=None):
+        kwargs = dict(self.arguments)
+        if self._fn_takes_mask:
+            kwargs["mask"] = mask
+        if self._fn_takes_training:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return tuple(self._output_shape(input_shape))
+        batch = input_shape[0] if input_shape and not isinstance(input_shape[0], tuple) \
+            else None
+        return (batch,) + tuple(self._output_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        if self._output_shape is None:
+            from lamina.layers.layer import run_on_placeholders
+
+            return run_on_placeholders(self, args, kwargs)
+        return super().compute_output_spec(*args, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "function": getattr(self.function, "__name__", repr(self.function)),
+            "output_shape": self._output_shape if not callable(self._output_shape) else None,
+            "arguments": self.arguments,
+        })
+        return config
+
+
+_OPERATORS = {
+    "add": lambda a, b: ops.add(a, b),
+    "radd": lambda a, b: ops.add(b, a),
+    "subtract": lambda a, b: ops.subtract(a, b),
+    "rsubtract": lambda a, b: ops.subtract(b, a),
+    "multiply": lambda a, b: ops.multiply(a, b),
+    "rmultiply": lambda a, b: ops.multiply(b, a),
+    "divide": lambda a, b: ops.divide(a, b),
+    "rdivide": lambda a, b: ops.divide(b, a),
+    "power": lambda a, b: ops.power(a, b),
+    "matmul": lambda a, b: ops.matmul(a, b),
+    "negative": lambda a, b: ops.negative(a),
+    "absolute": lambda a, b: ops.absolute(a),
+    "getitem": lambda a, b: a[b],
+}
+
+
+class SymbolicOperator(Layer):
+    """The layer recorded when an operator is used on a symbolic tensor."""
+
+    def __init__(self, operator, **kwargs):
+        super().__init__(**kwargs)
+        self.operator = operator
+        self._fn = _OPERATORS[operator]
+
+    def call(self, x, other=None):
+        return self._fn(x, other)
+
+    def get_config(self):
+        config = super().get_config()
+        config["operator"] = self.operator
+        return config
+
+
+def symbolic_op(operator, x, other=None):
+    """Record ``operator`` applied to the symbolic tensor ``x`` (and ``other``)."""
+    return SymbolicOperator(operator)(x, other)

@@ -1,0 +1,734 @@
+"""``Layer``: the base of every layer and model.
+
+A layer stores its configuration in ``__init__``, makes its weights in ``build(input_shape)``
+on the first call, and computes in ``call``. ``__call__`` adds what every layer shares:
+conversion and autocasting of inputs, input checks, lazy building, the ``training`` flag
+passed down to sublayers, activity regularization, and symbolic calls that record the
+Functional graph. On torch a Layer is also a ``torch.nn.Module`` (see backend/torch/layer.py).
+"""
+
+import inspect
+import re
+import threading
+
+from lamina import backend
+from lamina import tree
+from lamina.backend import KerasTensor
+from lamina.backend import scopes
+from lamina.layers import input_spec as input_spec_lib
+from lamina.layers.node import Node
+
+_context = threading.local()
+
+# Keras 2 spellings of the input shape accepted by any layer's constructor.
+_INPUT_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size",
+                       "input_length")
+
+
+def to_snake_case(name):
+    """``"BatchNormalization"`` -> ``"batch_normalization"``, as Keras names layers."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def current_training():
+    """The ``training`` value of the enclosing layer call, or None outside any call."""
+    return getattr(_context, "training", None)
+
+
+class _CallScope:
+    """Marks a layer call in progress; carries ``training`` down to nested calls."""
+
+    __slots__ = ("training", "previous", "previous_depth")
+
+    def __init__(self, training):
+        self.training = training
+
+    def __enter__(self):
+        self.previous = getattr(_context, "training", None)
+        self.previous_depth = getattr(_context, "depth", 0)
+        _context.training = self.training
+        _context.depth = self.previous_depth + 1
+        return self
+
+    def __exit__(self, *exc):
+        _context.training = self.previous
+        _context.depth = self.previous_depth
+        return False
+
+
+def _call_depth():
+    return getattr(_context, "depth", 0)
+
+
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else None
+
+
+def _is_default(method, base_method):
+    return getattr(method, "__func__", method) is base_method
+
+
+class Layer(backend.LayerBase):
+    """The base class of all layers; subclass it to write your own.
+
+    Args:
+        activity_regularizer: a regularizer applied to the layer's output; its value is
+            added to the model's loss.
+        trainable: whether the layer's weights are updated by training.
+        dtype: the dtype of the layer's weights and computations (``floatx()`` default).
+        autocast: whether floating inputs are cast to the layer's dtype.
+        name: a unique name; derived from the class name when omitted.
+        input_shape: (Keras 2 style, first layer of a Sequential) the shape of one sample.
+        input_dim: (Keras 2 style) shorthand for ``input_shape=(input_dim,)``.
+        batch_input_shape: (Keras 2 style) the input shape including the batch size.
+
+    Example:
+        >>> class Scale(lamina.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        ...     def call(self, x):
+        ...         return x * self.w
+        >>> Scale()(np.ones((2, 3))).shape
+        (2, 3)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        obj._backend_init()
+        state = obj.__dict__
+        state["_init_args"] = (args, dict(kwargs))
+        state["_tracked_names"] = []
+        state["_trainable_variables"] = []
+        state["_non_trainable_variables"] = []
+        state["_seed_generators"] = []
+        state["_explicit_layers"] = []
+        state["_losses"] = []
+        state["_inbound_nodes"] = []
+        state["built"] = False
+        state["_trainable"] = True
+        state["name"] = None
+        return obj
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
+                 autocast=True, name=None, **kwargs):
+        self._input_shape_arg = _translate_input_shape_kwargs(type(self).__name__, kwargs)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got unexpected keyword argument(s) "
+                f"{sorted(kwargs)}. Check the spelling against the Keras documentation."
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Layer `name` must be a string, got {name!r}.")
+        self.name = name or scopes.unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype = _policy_dtype(dtype)
+        self.autocast = autocast
+        from lamina import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.input_spec = None
+        self.supports_masking = False
+        cls = type(self)
+        call_params = inspect.signature(self.call).parameters
+        self._call_has_training_arg = "training" in call_params or any(
+            p.kind == p.VAR_KEYWORD for p in call_params.values()
+        )
+        self._call_has_mask_arg = "mask" in call_params
+        self._first_arg_name = next(iter(call_params), None)
+        self._build_is_default = _is_default(cls.build, Layer.build)
+
+    # -- attribute tracking --------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if not name.startswith("__") and _is_trackable(value):
+            names = self.__dict__.get("_tracked_names")
+            if names is not None and name not in names:
+                names.append(name)
+            if isinstance(value, backend.BaseVariable):
+                self._track_variable(value)
+        super().__setattr__(name, value)
+
+    def _track_variable(self, variable):
+        if any(variable is v for v in self._trainable_variables + self._non_trainable_variables):
+            return
+        if variable.trainable:
+            self._trainable_variables.append(variable)
+        else:
+            self._non_trainable_variables.append(variable)
+        self._backend_track_variable(variable)
+
+    def _tracked_values(self):
+        values = list(self._explicit_layers)
+        for name in self._tracked_names:
+            value = getattr(self, name, None)
+            values.extend(_leaves_of(value))
+        return values
+
+    @property
+    def _layers(self):
+        """Direct sublayers, in the order they were assigned."""
+        layers, seen = [], set()
+        for value in self._tracked_values():
+            if isinstance(value, Layer) and value is not self and id(value) not in seen:
+                seen.add(id(value))
+                layers.append(value)
+        return layers
+
+    def _flatten_layers(self, include_self=True, recursive=True):
+        """This layer and all layers below it, each once, depth first."""
+        result, seen = [], set()
+
+        def visit(layer):
+            if id(layer) in seen:
+                return
+            seen.add(id(layer))
+            result.append(layer)
+            if recursive or layer is self:
+                for sub in layer._layers:
+                    visit(sub)
+
+        visit(self)
+        return result if include_self else result[1:]
+
+    def _all_seed_generators(self):
+        gens = list(self._seed_generators)
+        for value in self._tracked_values():
+            if _is_seed_generator(value) and all(value is not g for g in gens):
+                gens.append(value)
+        return gens
+
+    # -- weights -------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """Create a weight of this layer and track it.
+
+        Args:
+            shape: the weight's shape (``()`` for a scalar).
+            initializer: an initializer or its name; ``"glorot_uniform"`` for floats and
+                ``"zeros"`` for other dtypes when None.
+            dtype: the weight's dtype (the layer's dtype by default).
+            trainable: whether training updates it.
+            regularizer: a regularizer (or name) whose penalty joins the loss.
+            constraint: a constraint (or name) applied after each optimizer step.
+            name: the weight's name, e.g. ``"kernel"``.
+
+        Returns:
+            The new ``Variable``.
+        """
+        from lamina import constraints
+        from lamina import initializers
+        from lamina import regularizers
+
+        shape = () if shape is None else tuple(shape)
+        dtype = backend.standardize_dtype(dtype or self._dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if backend.is_float_dtype(dtype) else "zeros"
+        initializer = initializers.get(initializer)
+        variable = backend.Variable(initializer, shape=shape, dtype=dtype,
+                                    trainable=trainable, autocast=autocast,
+                                    aggregation=aggregation, name=name or "variable")
+        variable.path = f"{self.name}/{variable.name}"
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
+        variable.overwrite_with_gradient = overwrite_with_gradient
+        self._track_variable(variable)
+        return variable
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Alias of :meth:`add_weight` (Keras 3 name)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast,
+                               regularizer=regularizer, constraint=constraint, name=name)
+
+    @property
+    def trainable(self):
+        """Whether training updates this layer's weights; setting it affects sublayers."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    @property
+    def weights(self):
+        """All weights: this layer's own (trainable first), then each sublayer's."""
+        result, seen = [], set()
+        for layer in self._flatten_layers():
+            for v in layer._trainable_variables + layer._non_trainable_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    result.append(v)
+        return result
+
+    @property
+    def trainable_weights(self):
+        """The weights that training updates."""
+        if not self._trainable:
+            return []
+        return [v for v in self.weights if v.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        """The weights that training leaves alone (frozen ones, moving statistics)."""
+        if not self._trainable:
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
+
+    @property
+    def variables(self):
+        """All state: the weights plus random-seed state."""
+        result = self.weights
+        seen = {id(v) for v in result}
+        for layer in self._flatten_layers():
+            for gen in layer._all_seed_generators():
+                if id(gen.state) not in seen:
+                    seen.add(id(gen.state))
+                    result.append(gen.state)
+        return result
+
+    @property
+    def trainable_variables(self):
+        """Alias of :attr:`trainable_weights`."""
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        """The non-trainable weights plus random-seed state."""
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    def get_weights(self):
+        """The weights as a list of NumPy arrays, in :attr:`weights` order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays in :attr:`weights` order."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f'Layer "{self.name}" expects {len(own)} weight arrays '
+                f"({[v.name for v in own]}), but set_weights received {len(weights)}."
+            )
+        for variable, value in zip(own, weights):
+            value_shape = tuple(getattr(value, "shape", ()))
+            if value_shape != variable.shape:
+                raise ValueError(
+                    f'Layer "{self.name}": weight {variable.name!r} has shape '
+                    f"{variable.shape}, but set_weights received an array of shape "
+                    f"{value_shape}."
+                )
+            variable.assign(value)
+
+    def count_params(self):
+        """The number of scalars in all weights; the layer must be built."""
+        if not self.built:
+            raise ValueError(
+                f'Layer "{self.name}" is not built yet, so its weights do not exist. Call '
+                "it on data or call build(input_shape) first."
+            )
+        total = 0
+        for v in self.weights:
+            size = 1
+            for d in v.shape:
+                size *= d
+            total += size
+        return int(total)
+
+    # -- losses --------------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a scalar tensor to the training loss (e.g. an activity penalty)."""
+        if scopes.in_symbolic_scope():
+            return
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Losses added in the last call, plus weight regularization penalties."""
+        result = []
+        for layer in self._flatten_layers():
+            result.extend(layer._losses)
+        for v in self.weights:
+            if v.regularizer is not None and v.trainable:
+                result.append(v.regularizer(v.value))
+        return result
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            if layer._losses:
+                layer._losses = []
+
+    # -- building ------------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape``; override in subclasses."""
+        self.built = True
+
+    def _maybe_build(self, first_arg):
+        if self.built:
+            return
+        shapes = tree.map_structure(_shape_of, first_arg) if first_arg is not None else None
+        if not self._build_is_default:
+            self.build(shapes)
+        self.built = True
+        for layer in self._layers:
+            self._backend_track_layer(layer)
+
+    # -- calling -------------------------------------------------------------------------
+    def call(self, *args, **kwargs):
+        """The layer's computation; override in subclasses."""
+        raise NotImplementedError(
+            f"abstract: layer {type(self).__name__} must implement call()"
+        )
+
+    def __call__(self, *args, **kwargs):
+        first = args[0] if args else kwargs.get(self._first_arg_name)
+        if _has_symbolic(first) or (
+            len(args) + len(kwargs) > 1 and _has_symbolic((args, kwargs))
+        ):
+            return self._symbolic_call(args, kwargs)
+
+        # 1. Convert and autocast the first argument.
+        if first is not None:
+            first = tree.map_structure(self._convert_input, first)
+            if args:
+                args = (first,) + tuple(args[1:])
+            else:
+                kwargs[self._first_arg_name] = first
+            # 2. Check it against the input spec, then build on first use.
+            self._check_input_spec(first)
+            self._maybe_build(first)
+        elif not self.built:
+            self._maybe_build(None)
+
+        # 3. Resolve `training` from the argument or the enclosing call.
+        training = kwargs.get("training")
+        if training is None:
+            training = current_training()
+        if self._call_has_training_arg:
+            if training is not None:
+                kwargs["training"] = training
+            elif "training" in kwargs:
+                del kwargs["training"]
+        elif "training" in kwargs:
+            del kwargs["training"]
+
+        if _call_depth() == 0:
+            self._clear_losses()
+        with _CallScope(training):
+            try:
+                outputs = self.call(*args, **kwargs)
+            except (ValueError, TypeError) as error:
+                raise _annotate(error, self) from None
+        if self.activity_regularizer is not None:
+            for output in tree.flatten(outputs):
+                batch = output.shape[0] if output.ndim else 1
+                self.add_loss(backend.numpy.divide(self.activity_regularizer(output), batch))
+        return outputs
+
+    def _convert_input(self, x):
+        if x is None or isinstance(x, (str, bytes)):
+            return x
+        if isinstance(x, backend.BaseVariable):
+            x = x.value
+        if not backend.is_tensor(x):
+            if isinstance(x, (int, float, bool)):
+                return x
+            x = backend.convert_to_tensor(x)
+        if self.autocast and backend.is_float_dtype(x.dtype):
+            dtype = backend.dtype_of(x)
+            if dtype != self._dtype:
+                x = backend.cast(x, self._dtype)
+        return x
+
+    def _check_input_spec(self, first):
+        spec = self.input_spec
+        if spec is None:
+            return
+        specs = spec if isinstance(spec, (list, tuple)) else [spec]
+        values = tree.flatten(first)
+        if len(specs) > 1 and len(values) != len(specs):
+            raise ValueError(
+                f'Layer "{self.name}" expects {len(specs)} input(s), but it received '
+                f"{len(values)} input tensors."
+            )
+        for index, (s, value) in enumerate(zip(specs, values)):
+            input_spec_lib.assert_input_compatibility(s, _shape_of(value), self.name, index)
+
+    def _symbolic_call(self, args, kwargs):
+        first = args[0] if args else kwargs.get(self._first_arg_name)
+        if first is not None:
+            self._check_input_spec(first)
+        self._maybe_build(first)
+        try:
+            outputs = self.compute_output_spec(*args, **kwargs)
+        except (ValueError, TypeError) as error:
+            raise _annotate(error, self) from None
+        outputs = tree.map_structure(
+            lambda s: KerasTensor(s.shape, s.dtype) if s is not None else None, outputs
+        )
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Shapes and dtypes of the outputs for symbolic inputs, as KerasTensors.
+
+        By default this uses :meth:`compute_output_shape` when a subclass defines it, and
+        otherwise runs ``call`` on placeholder values.
+        """
+        if not _is_default(type(self).compute_output_shape, Layer.compute_output_shape):
+            first = args[0] if args else kwargs.get(self._first_arg_name)
+            shapes = tree.map_structure(_shape_of, first)
+            out_shapes = self.compute_output_shape(shapes)
+            dtype = self._dtype
+            return map_shapes(lambda s: KerasTensor(s, dtype), out_shapes)
+        return run_on_placeholders(self, args, kwargs)
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for an input of ``input_shape`` (``None`` = any size)."""
+        placeholder = map_shapes(lambda s: KerasTensor(s, self._dtype), input_shape)
+        self._maybe_build(placeholder)
+        spec = run_on_placeholders(self, (placeholder,), {})
+        shapes = tree.map_structure(lambda t: t.shape, spec)
+        return shapes
+
+    # -- dtype ---------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        """The dtype of the layer's weights."""
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer computes in."""
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's weights."""
+        return self._dtype
+
+    @property
+    def dtype_policy(self):
+        """The dtype policy name (lamina layers compute in their weights' dtype)."""
+        return self._dtype
+
+    # -- functional graph accessors ------------------------------------------------------
+    def _node_tensors(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f'Layer "{self.name}" has never been called on a symbolic input, so it has no '
+                f"{attr}. Use it in a Functional or Sequential model first."
+            )
+        node = self._inbound_nodes[0]
+        tensors = node.input_tensors if attr == "input" else node.output_tensors
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call."""
+        return self._node_tensors("input")
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call."""
+        return self._node_tensors("output")
+
+    # -- config --------------------------------------------------------------------------
+    def get_config(self):
+        """The constructor arguments as a JSON-friendly dict.
+
+        A subclass that does not override this gets its constructor's keyword arguments
+        recorded automatically when they are plain values.
+        """
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        cls = type(self)
+        if _is_default(cls.get_config, Layer.get_config) and cls.__init__ is not Layer.__init__:
+            args, kwargs = self._init_args
+            try:
+                bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+            except TypeError:
+                bound = None
+            if bound is not None:
+                for key, value in list(bound.arguments.items())[1:]:
+                    if inspect.signature(cls.__init__).parameters[key].kind == \
+                            inspect.Parameter.VAR_KEYWORD:
+                        config.update({k: v for k, v in value.items() if _is_plain(v)})
+                    elif _is_plain(value):
+                        config[key] = value
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Create a layer from the output of :meth:`get_config`."""
+        config = dict(config)
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(
+                f"{cls.__name__}.from_config could not rebuild the layer from {config}: "
+                f"{error}. A custom layer with extra constructor arguments must implement "
+                "get_config() returning them."
+            ) from None
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def run_on_placeholders(layer, args, kwargs):
+    """Run ``layer.call`` on zero tensors standing in for KerasTensors; return output specs.
+
+    Unknown dimensions are tried with two different sizes; an output dimension that changes
+    with them is unknown (``None``) in the result.
+    """
+    flat = tree.flatten((args, kwargs))
+    symbolic = [x for x in flat if isinstance(x, KerasTensor)]
+    has_unknown = any(d is None for t in symbolic for d in t.shape)
+    trials = [(2, 7), (3, 11)] if has_unknown else [(2, 7)]
+    results = []
+    for batch, other in trials:
+        def fill(x, batch=batch, other=other):
+            if not isinstance(x, KerasTensor):
+                return x
+            shape = [batch if i == 0 and d is None else (other if d is None else d)
+                     for i, d in enumerate(x.shape)]
+            return backend.numpy.zeros(shape, dtype=x.dtype)
+
+        call_args = tree.map_structure(fill, args)
+        call_kwargs = tree.map_structure(fill, kwargs)
+        training = call_kwargs.pop("training", None)
+        if training is None:
+            training = current_training()
+        if layer._call_has_training_arg and training is not None:
+            call_kwargs["training"] = training
+        with scopes.symbolic_scope(), backend.no_grad(), _CallScope(training):
+            out = layer.call(*call_args, **call_kwargs)
+        results.append(out)
+    flat_outputs = [tree.flatten(r) for r in results]
+
+    def spec(*values):
+        if values[0] is None:
+            return None
+        shapes = [tuple(v.shape) for v in values]
+        shape = tuple(
+            dims[0] if all(d == dims[0] for d in dims) else None for dims in zip(*shapes)
+        ) if len({len(s) for s in shapes}) == 1 else shapes[0]
+        return KerasTensor(shape, backend.dtype_of(values[0]))
+
+    specs = [spec(*values) for values in zip(*flat_outputs)]
+    return tree.pack_sequence_as(results[0], specs)
+
+
+def _annotate(error, layer):
+    message = str(error.args[0]) if error.args else str(error)
+    if f'"{layer.name}"' in message or f"'{layer.name}'" in message:
+        return error
+    try:
+        return type(error)(
+            f'Exception encountered when calling {type(layer).__name__} "{layer.name}": '
+            f"{message}"
+        )
+    except Exception:  # an exception type with a custom constructor: keep it as it is
+        return error
+
+
+def _has_symbolic(structure):
+    if isinstance(structure, KerasTensor):
+        return True
+    if isinstance(structure, (list, tuple)):
+        return any(_has_symbolic(x) for x in structure)
+    if isinstance(structure, dict):
+        return any(_has_symbolic(x) for x in structure.values())
+    return False
+
+
+def _is_seed_generator(value):
+    from lamina.random.seed_generator import SeedGenerator
+
+    return isinstance(value, SeedGenerator)
+
+
+def _is_trackable(value):
+    if isinstance(value, (Layer, backend.BaseVariable)) or _is_seed_generator(value):
+        return True
+    if isinstance(value, (list, tuple, dict)):
+        return True
+    return False
+
+
+def _leaves_of(value):
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            out.extend(_leaves_of(v))
+        return out
+    if isinstance(value, dict):
+        out = []
+        for v in value.values():
+            out.extend(_leaves_of(v))
+        return out
+    return [value]
+
+
+def _is_plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return False
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(
+        d is None or isinstance(d, int) for d in value
+    )
+
+
+def map_shapes(fn, shapes):
+    """Apply ``fn`` to each shape tuple in a (possibly nested) structure of shapes."""
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: map_shapes(fn, v) for k, v in shapes.items()}
+    return type(shapes)(map_shapes(fn, s) for s in shapes)
+
+
+def _policy_dtype(dtype):
+    if dtype is None:
+        return backend.floatx()
+    if isinstance(dtype, dict):  # a serialized DTypePolicy
+        dtype = dtype.get("config", {}).get("name", dtype.get("name"))
+    name = getattr(dtype, "name", dtype)
+    if isinstance(name, str) and name.startswith("mixed_"):
+        return "float32"
+    return backend.standardize_dtype(name)
+
+
+def _translate_input_shape_kwargs(layer_name, kwargs):
+    """Pop the Keras 2 input-shape arguments and return the batch shape they describe."""
+    input_shape = kwargs.pop("input_shape", None)
+    batch_input_shape = kwargs.pop("batch_input_shape", None)
+    input_dim = kwargs.pop("input_dim", None)
+    batch_size = kwargs.pop("batch_size", None)
+    input_length = kwargs.pop("input_length", None)
+    if batch_input_shape is not None:
+        return tuple(batch_input_shape)
+    if input_shape is not None:
+        if isinstance(input_shape, int):
+            input_shape = (input_shape,)
+        return (batch_size,) + tuple(input_shape)
+    if input_dim is not None:
+        if input_length is not None:
+            return (batch_size, input_length, input_dim)
+        return (batch_size, input_dim)
+    if input_length is not None:
+        return (batch_size, input_length)
+    return None

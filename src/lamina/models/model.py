@@ -1,0 +1,114 @@
+"""``Model``: a Layer that can be trained. Sequential, Functional and subclassed models all
+share it.
+
+``Model(inputs, outputs)`` returns a Functional model; subclassing ``Model`` and writing
+``call`` makes a subclassed one. Training, evaluation and prediction come from ``Trainer``.
+"""
+
+from lamina.layers.layer import Layer
+from lamina.trainers.trainer import Trainer
+
+
+def _is_functional_call(args, kwargs):
+    return (len(args) == 2) or (len(args) == 1 and "outputs" in kwargs) or (
+        "inputs" in kwargs and "outputs" in kwargs
+    )
+
+
+class Model(Trainer, Layer):
+    """A trainable group of layers with ``compile``, ``fit``, ``evaluate`` and ``predict``.
+
+    Two ways to make one:
+
+    1. Functional: ``Model(inputs, outputs)`` from ``lamina.Input`` tensors.
+    2. Subclassing: define layers in ``__init__`` and the forward pass in ``call``.
+
+    Example:
+        >>> class MLP(lamina.Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = lamina.layers.Dense(8, activation="relu")
+        ...         self.out = lamina.layers.Dense(1)
+        ...     def call(self, x):
+        ...         return self.out(self.hidden(x))
+        >>> MLP()(np.ones((2, 3))).shape
+        (2, 1)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and _is_functional_call(args, kwargs):
+            from lamina.models.functional import Functional
+
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        if args:
+            raise TypeError(
+                f"Model.__init__ got unexpected positional arguments {args}. Use "
+                "Model(inputs, outputs) for a Functional model, or keyword arguments."
+            )
+        Trainer.__init__(self)
+        Layer.__init__(self, **kwargs)
+        # Model.build is for explicit model.build(shape) calls; a first call on data builds
+        # the layers directly.
+        self._build_is_default = getattr(type(self).build, "__func__", type(self).build) \
+            is Model.build
+
+    @property
+    def layers(self):
+        """The model's direct sublayers, in the order they were assigned."""
+        return self._layers
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` in :attr:`layers`.
+
+        Raises:
+            ValueError: when no layer has that name or the index is out of range.
+        """
+        if index is not None and name is not None:
+            raise ValueError("get_layer: pass either `name` or `index`, not both.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"get_layer: index {index} is out of range; the model has {len(layers)} "
+                    "layers."
+                )
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No such layer: {name!r}. Existing layers are: {[layer.name for layer in layers]}."
+            )
+        raise ValueError("get_layer: pass a layer `name` or `index`.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print a table of the layers, their output shapes and parameter counts."""
+        from lamina.utils import summary_utils
+
+        summary_utils.print_summary(self, line_length=line_length, positions=positions,
+                                    print_fn=print_fn, expand_nested=expand_nested,
+                                    show_trainable=show_trainable)
+
+    def build(self, input_shape):
+        """Build the model for inputs of ``input_shape`` by calling it on placeholders."""
+        if self.built:
+            return
+        from lamina.backend import KerasTensor
+        from lamina.layers.layer import map_shapes
+
+        placeholders = map_shapes(lambda s: KerasTensor(s), input_shape)
+        try:
+            from lamina.layers.layer import run_on_placeholders
+
+            run_on_placeholders(self, (placeholders,), {})
+        except Exception as error:
+            raise ValueError(
+                f'Model "{self.name}" could not be built for input shape {input_shape}: '
+                f"{error}. Call the model on a batch of real data instead."
+            ) from error
+        self.built = True

@@ -1,0 +1,115 @@
+"""Optimizers (``lamina.optimizers``), with Keras's names, arguments and numerics.
+
+``get`` turns a name (``"adam"``, ``"Adam"``, ``"RMSprop"``...), a config dict or an
+optimizer into an optimizer; ``serialize`` / ``deserialize`` convert to and from the dict
+Keras writes in saved models. Learning-rate schedules live in ``lamina.optimizers.schedules``.
+"""
+
+import inspect
+
+from lamina.optimizers import schedules
+from lamina.optimizers.adadelta import Adadelta
+from lamina.optimizers.adagrad import Adagrad
+from lamina.optimizers.adam import Adam
+from lamina.optimizers.adamax import Adamax
+from lamina.optimizers.adamw import AdamW
+from lamina.optimizers.lion import Lion
+from lamina.optimizers.nadam import Nadam
+from lamina.optimizers.optimizer import Optimizer
+from lamina.optimizers.rmsprop import RMSprop
+from lamina.optimizers.sgd import SGD
+from lamina.saving.registry import make_getter
+
+ALL_OBJECTS = {
+    "Adadelta": Adadelta,
+    "Adagrad": Adagrad,
+    "Adam": Adam,
+    "AdamW": AdamW,
+    "Adamax": Adamax,
+    "Lion": Lion,
+    "Nadam": Nadam,
+    "Optimizer": Optimizer,
+    "RMSprop": RMSprop,
+    "SGD": SGD,
+}
+# Lower-case names: ``get`` and ``deserialize`` match built-in names case-insensitively.
+ALIASES = {name.lower(): cls for name, cls in ALL_OBJECTS.items() if cls is not Optimizer}
+
+_registry_get, serialize, _registry_deserialize = make_getter(
+    "optimizer", ALL_OBJECTS, ALIASES, base_class=Optimizer, module_path="keras.optimizers",
+)
+
+
+def _builtin_name(name):
+    """A built-in optimizer's name in lower case; any other name unchanged (custom ones
+    are looked up exactly as registered)."""
+    return name.lower() if name.lower() in ALIASES else name
+
+
+def deserialize(config, custom_objects=None):
+    """Create an optimizer from ``serialize``'s dict (or from a name).
+
+    Args:
+        config: a dict with ``"class_name"`` and ``"config"``, or a name.
+        custom_objects: name -> class, for optimizers defined by the user.
+
+    Returns:
+        A new optimizer.
+
+    Example:
+        >>> deserialize({"class_name": "Adam", "config": {"learning_rate": 0.01}})
+    """
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    if isinstance(config, dict) and isinstance(config.get("class_name"), str):
+        config = dict(config, class_name=_builtin_name(config["class_name"]))
+        if config.get("registered_name") in ALL_OBJECTS:
+            config["registered_name"] = None  # Keras writes e.g. "SGD" for its built-ins
+    return _registry_deserialize(config, custom_objects=custom_objects)
+
+
+def get(identifier):
+    """An optimizer from a name, a config dict or an optimizer (returned as is).
+
+    Args:
+        identifier: ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``, ``"adagrad"``,
+            ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"lion"`` (any case, class names
+            too), a dict from ``serialize``, an ``Optimizer`` or an ``Optimizer`` subclass.
+
+    Returns:
+        An optimizer; a name gives a new one with default arguments.
+
+    Example:
+        >>> float(get("Adam").learning_rate.numpy())
+        0.0010000000474974513
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if inspect.isclass(identifier) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise ValueError(
+        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name (one of "
+        f"{', '.join(sorted(ALIASES))}), a config dict or an Optimizer instance."
+    )
+
+
+__all__ = [
+    "ALIASES",
+    "ALL_OBJECTS",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "Lion",
+    "Nadam",
+    "Optimizer",
+    "RMSprop",
+    "SGD",
+    "deserialize",
+    "get",
+    "schedules",
+    "serialize",
+]

@@ -1,0 +1,558 @@
+"""``Trainer``: compile, fit, evaluate, predict and the ``*_on_batch`` methods, written once.
+
+This module runs epochs, validation, callbacks and logs. The per-backend modules
+(``torch_trainer.py``, ``jax_trainer.py``) only turn ``train_step`` / ``test_step`` /
+``predict_step`` into fast callables (``make_step_function``).
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+from lamina import backend
+from lamina import ops
+from lamina import tree
+from lamina.trainers import compile_utils
+from lamina.trainers import engine
+
+_NOT_COMPILED = (
+    'You must call `compile()` before using the model "{name}" for {what}. For example: '
+    'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", '
+    'metrics=["accuracy"]).'
+)
+_NAN_LOSS = (
+    "The training loss became {value} at epoch {epoch}, batch {batch}. Training stopped so "
+    "the weights are not corrupted further. Usual fixes: lower the learning rate, check the "
+    "data for NaN or infinite values, scale the inputs, use from_logits=True with a linear "
+    "last layer, or clip gradients (clipnorm=1.0)."
+)
+
+
+class Trainer:
+    """The training API every Model has (mixed into ``Model``)."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._run_eagerly = False
+        self._jit_compile = "auto"
+        self.steps_per_execution = 1
+        self._step_functions = {}
+
+    # -- compile -------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure the model for training.
+
+        Args:
+            optimizer: an optimizer name (``"adam"``) or instance.
+            loss: a loss name, function or ``Loss``; a list or dict for several outputs.
+            loss_weights: a weight per output (list or dict) for the total loss.
+            metrics: metric names, functions or ``Metric`` objects (``"accuracy"`` picks the
+                right accuracy for the loss); a list of lists or a dict per output.
+            weighted_metrics: metrics that also use ``sample_weight``.
+            run_eagerly: run steps as plain Python (easier debugging, slower on JAX).
+            steps_per_execution: batches per compiled call (accepted; lamina runs one
+                batch per call for now).
+            jit_compile: ``"auto"`` compiles on JAX and runs eagerly on torch; ``True``
+                also compiles on JAX; ``False`` runs eagerly.
+            auto_scale_loss: kept for Keras compatibility.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        """
+        from lamina import metrics as metrics_module
+        from lamina import optimizers
+
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        output_names = self._output_names_for_compile()
+        self._compile_loss = (
+            compile_utils.CompileLoss(loss, loss_weights, output_names)
+            if loss is not None else None
+        )
+        losses = self._compile_loss.losses if self._compile_loss else None
+        self._compile_metrics = (
+            compile_utils.CompileMetrics(metrics, weighted_metrics, output_names, losses)
+            if metrics is not None or weighted_metrics is not None else None
+        )
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._run_eagerly = bool(run_eagerly)
+        self._jit_compile = jit_compile
+        self.steps_per_execution = int(steps_per_execution)
+        self._step_functions = {}
+        self.compiled = True
+
+    def _output_names_for_compile(self):
+        names = getattr(self, "output_names", None)
+        try:
+            names = list(names) if names else None
+        except Exception:
+            names = None
+        return names or ["output"]
+
+    @property
+    def run_eagerly(self):
+        """Whether steps run as plain Python instead of a compiled function."""
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = bool(value)
+        self._step_functions = {}
+
+    @property
+    def jit_compile(self):
+        """The ``jit_compile`` setting given to compile."""
+        return self._jit_compile
+
+    @jit_compile.setter
+    def jit_compile(self, value):
+        self._jit_compile = value
+        self._step_functions = {}
+
+    def _assert_compiled(self, what):
+        if not self.compiled:
+            raise ValueError(_NOT_COMPILED.format(name=self.name, what=what))
+
+    # -- metrics -------------------------------------------------------------------------
+    @property
+    def metrics(self):
+        """The metrics the model tracks: the loss tracker, then the compiled metrics."""
+        result = []
+        if self._loss_tracker is not None:
+            result.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            result.extend(self._compile_loss.metrics)
+        if self._compile_metrics is not None:
+            result.extend(self._compile_metrics.metrics)
+        return result
+
+    @property
+    def metrics_names(self):
+        """Names of :attr:`metrics`, in the order ``evaluate`` returns them."""
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        """Reset the state of every tracked metric."""
+        for metric in self._all_metrics():
+            metric.reset_state()
+
+    def _all_metrics(self):
+        found, seen = [], set()
+        for metric in list(self.metrics) + _attribute_objects(self, "update_state"):
+            if id(metric) not in seen:
+                seen.add(id(metric))
+                found.append(metric)
+        return found
+
+    def get_metrics_result(self):
+        """The current result of every metric, as a dict of tensors."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+        return logs
+
+    # -- the steps (one signature on every backend) --------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss: compiled losses plus the model's added losses (regularizers).
+
+        Override to customize; ``train_step`` and ``test_step`` call it.
+        """
+        total = None
+        if self._compile_loss is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for extra in self.losses:
+            extra = ops.sum(extra)
+            total = extra if total is None else ops.add(total, extra)
+        if total is None:
+            raise ValueError(
+                f'Model "{self.name}" has no loss to compute. Pass `loss=` to compile(), '
+                "or add losses in call() with self.add_loss()."
+            )
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with one batch; return all metric results."""
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def train_step(self, data):
+        """One training step on a batch ``data`` = ``(x, y, sample_weight)``.
+
+        Override it to customize training; take gradients with
+        ``lamina.backend.value_and_grad(fn, variables)``, which works on every backend.
+
+        Returns:
+            A dict of metric results (the logs).
+        """
+        x, y, sample_weight = _unpack(data)
+        trainable = self.trainable_variables
+
+        def forward():
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                     training=True)
+            return loss, y_pred
+
+        (loss, y_pred), grads = backend.value_and_grad(forward, trainable, has_aux=True)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        if trainable:
+            self.optimizer.apply(grads, trainable)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step on a batch; returns the logs."""
+        x, y, sample_weight = _unpack(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """One prediction step; returns the model outputs for the batch."""
+        x, _, _ = _unpack(data)
+        return self(x, training=False)
+
+    # -- state for compiled steps --------------------------------------------------------
+    def _state_variables(self):
+        """Every Variable a step may read or write: weights, seeds, optimizer and metrics."""
+        from lamina.random.seed_generator import global_seed_generator
+
+        variables = list(self.variables)
+        optimizers = [self.optimizer] if self.optimizer is not None else []
+        optimizers += _attribute_objects(self, "apply_gradients")
+        for optimizer in optimizers:
+            variables.extend(optimizer.variables)
+        for metric in self._all_metrics():
+            variables.extend(metric.variables)
+        variables.append(global_seed_generator().state)
+        unique, seen = [], set()
+        for v in variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                unique.append(v)
+        return unique
+
+    def _step_function(self, kind):
+        fn = self._step_functions.get(kind)
+        if fn is None:
+            step = {"train": self.train_step, "test": self.test_step,
+                    "predict": self.predict_step}[kind]
+            fn = engine.make_step_function(self, step, kind)
+            self._step_functions[kind] = fn
+        return fn
+
+    # -- fit -----------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train the model for a number of epochs.
+
+        Args:
+            x: inputs: an array, a list or dict of arrays, a generator or ``PyDataset``
+                yielding ``(x, y[, sample_weight])``.
+            y: targets (omit when ``x`` yields them).
+            batch_size: samples per step for arrays (32 by default).
+            epochs: the index of the last epoch to train.
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch (``"auto"``: 1).
+            callbacks: a list of ``Callback`` objects.
+            validation_split: the last fraction of the arrays held out for validation.
+            validation_data: ``(x_val, y_val[, sample_weight_val])`` or a generator.
+            shuffle: shuffle array data each epoch.
+            class_weight: dict class index -> weight applied to each sample's loss.
+            sample_weight: per-sample weights for arrays.
+            initial_epoch: the epoch to start at (to resume).
+            steps_per_epoch: batches per epoch (needed for endless generators).
+            validation_steps: batches per validation run.
+            validation_batch_size: batch size for validation (``batch_size`` default).
+            validation_freq: validate every this many epochs.
+
+        Returns:
+            A ``History`` whose ``history`` dict holds per-epoch logs.
+        """
+        from lamina import callbacks as callbacks_module
+        from lamina import data
+
+        self._assert_compiled("fit")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data.train_validation_split(
+                (x, y, sample_weight), validation_split=validation_split)
+        iterator = data.EpochIterator(
+            x=x, y=y, sample_weight=sample_weight, batch_size=batch_size,
+            steps_per_epoch=steps_per_epoch, shuffle=shuffle, class_weight=class_weight,
+            steps_per_execution=self.steps_per_execution)
+        self._prepare_for(iterator, y)
+        callback_list = _callback_list(callbacks_module, callbacks, self, verbose, epochs,
+                                       iterator.num_batches)
+        val_iterator = None
+        if validation_data is not None:
+            vx, vy, vsw = data.unpack_x_y_sample_weight(validation_data) \
+                if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
+            val_iterator = data.EpochIterator(
+                x=vx, y=vy, sample_weight=vsw,
+                batch_size=validation_batch_size or batch_size, steps_per_epoch=validation_steps,
+                shuffle=False)
+        train_fn = self._step_function("train")
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            logs = {}
+            steps_done = 0
+            for step, batch in iterator.enumerate_epoch():
+                callback_list.on_train_batch_begin(step)
+                logs = _to_floats(train_fn(batch))
+                steps_done += 1
+                _check_loss(logs, epoch, step)
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if steps_done == 0:
+                warnings.warn(
+                    "fit: the training data ran out before the epoch began; it yielded no "
+                    "batches. Use steps_per_epoch no larger than the data provides, or a "
+                    "generator that loops forever.", stacklevel=2)
+                break
+            epoch_logs = dict(logs)
+            if val_iterator is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_iterator(val_iterator, callback_list)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+        self.history = _find_history(callback_list)
+        return self.history
+
+    def _prepare_for(self, iterator, y):
+        """Build the model (and the optimizer) from the first batch, then check labels."""
+        first = iterator.peek() if hasattr(iterator, "peek") else None
+        if first is None:
+            return
+        x_batch = first[0]
+        from lamina.layers.layer import Layer
+
+        if type(self).call is Layer.call:  # a model with a custom train_step and no call()
+            self.built = True
+            return
+        if not self.built or not getattr(self, "_called_once", False):
+            self._called_once = True
+            y_pred = self(x_batch, training=False)
+            self.reset_metrics()
+        else:
+            y_pred = None
+        if self._compile_loss is not None and y is not None and y_pred is not None:
+            shapes = [tuple(t.shape) for t in tree.flatten(y_pred)]
+            self._compile_loss.sparse_label_check(y, shapes)
+
+    # -- evaluate ------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Compute the loss and metrics on data, batch by batch.
+
+        Returns:
+            The loss (a float) when there are no metrics, else ``[loss, metric...]``, or
+            a dict name -> value with ``return_dict=True``.
+        """
+        from lamina import callbacks as callbacks_module
+        from lamina import data
+
+        self._assert_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        iterator = data.EpochIterator(x=x, y=y, sample_weight=sample_weight,
+                                      batch_size=batch_size, steps_per_epoch=steps,
+                                      shuffle=False)
+        self._prepare_for(iterator, y)
+        callback_list = _callback_list(callbacks_module, callbacks, self, verbose, 1,
+                                       iterator.num_batches)
+        logs = self._evaluate_iterator(iterator, callback_list)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_iterator(self, iterator, callback_list):
+        test_fn = self._step_function("test")
+        for metric in self._all_metrics():
+            metric.reset_state()
+        callback_list.on_test_begin()
+        logs = {}
+        for step, batch in iterator.enumerate_epoch():
+            callback_list.on_test_batch_begin(step)
+            logs = _to_floats(test_fn(batch))
+            callback_list.on_test_batch_end(step, logs)
+        callback_list.on_test_end(logs)
+        return logs
+
+    # -- predict -------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Run the model on inputs batch by batch; return NumPy arrays.
+
+        Returns:
+            An array (or a list / dict of arrays for several outputs).
+        """
+        from lamina import callbacks as callbacks_module
+        from lamina import data
+
+        verbose = 1 if verbose == "auto" else int(verbose)
+        iterator = data.EpochIterator(x=x, batch_size=batch_size, steps_per_epoch=steps,
+                                      shuffle=False)
+        callback_list = _callback_list(callbacks_module, callbacks, self, verbose, 1,
+                                       iterator.num_batches)
+        if not self.built:
+            first = iterator.peek() if hasattr(iterator, "peek") else None
+            if first is not None:
+                self(first[0], training=False)
+        predict_fn = self._step_function("predict")
+        callback_list.on_predict_begin()
+        outputs = []
+        for step, batch in iterator.enumerate_epoch():
+            callback_list.on_predict_batch_begin(step)
+            out = predict_fn(batch)
+            outputs.append(tree.map_structure(backend.convert_to_numpy, out))
+            callback_list.on_predict_batch_end(step, {"outputs": out})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict: the input data is empty (no batches).")
+        return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
+
+    # -- single batches ------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """Run one training step on one batch; return the logs (like ``evaluate``)."""
+        from lamina import data
+
+        self._assert_compiled("train_on_batch")
+        iterator = data.EpochIterator(x=x, y=y, sample_weight=sample_weight,
+                                      batch_size=_whole_batch(x), class_weight=class_weight,
+                                      shuffle=False)
+        self._prepare_for(iterator, y)
+        logs = {}
+        for _, batch in iterator.enumerate_epoch():
+            logs = _to_floats(self._step_function("train")(batch))
+        return _format_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Evaluate one batch; return the logs."""
+        from lamina import data
+
+        self._assert_compiled("test_on_batch")
+        iterator = data.EpochIterator(x=x, y=y, sample_weight=sample_weight,
+                                      batch_size=_whole_batch(x), shuffle=False)
+        self._prepare_for(iterator, y)
+        self.reset_metrics()
+        logs = {}
+        for _, batch in iterator.enumerate_epoch():
+            logs = _to_floats(self._step_function("test")(batch))
+        return _format_logs(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """Predict one batch; return NumPy arrays."""
+        out = self._step_function("predict")((x, None, None))
+        return tree.map_structure(backend.convert_to_numpy, out)
+
+
+def _whole_batch(x):
+    from lamina import data
+
+    return data.data_cardinality(x) or None
+
+
+def _unpack(data):
+    if isinstance(data, tuple) and len(data) == 3:
+        return data
+    if isinstance(data, tuple) and len(data) == 2:
+        return data[0], data[1], None
+    if isinstance(data, tuple) and len(data) == 1:
+        return data[0], None, None
+    return data, None, None
+
+
+def _batch_size(x):
+    leaves = tree.flatten(x)
+    for leaf in leaves:
+        if hasattr(leaf, "shape") and len(leaf.shape):
+            return leaf.shape[0]
+    return 1
+
+
+def _to_floats(logs):
+    out = {}
+    for key, value in logs.items():
+        try:
+            out[key] = float(backend.convert_to_numpy(value))
+        except (TypeError, ValueError):
+            out[key] = value
+    return out
+
+
+def _check_loss(logs, epoch, step):
+    loss = logs.get("loss")
+    if isinstance(loss, float) and not math.isfinite(loss):
+        raise FloatingPointError(
+            _NAN_LOSS.format(value="NaN" if loss != loss else "infinite", epoch=epoch + 1,
+                             batch=step))
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _format_logs(logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _callback_list(callbacks_module, callbacks, model, verbose, epochs, steps):
+    if isinstance(callbacks, callbacks_module.CallbackList):
+        return callbacks
+    return callbacks_module.CallbackList(
+        callbacks, add_history=True, add_progbar=verbose != 0, model=model, verbose=verbose,
+        epochs=epochs, steps=steps)
+
+
+def _find_history(callback_list):
+    from lamina.callbacks import History
+
+    for callback in callback_list.callbacks:
+        if isinstance(callback, History):
+            return callback
+    return None
+
+
+def _attribute_objects(owner, method_name):
+    """Objects stored as attributes of ``owner`` (or in lists there) with ``method_name``,
+    e.g. the extra optimizers and metric trackers of a custom GAN model."""
+    from lamina.layers.layer import Layer
+
+    found = []
+    for value in list(vars(owner).values()):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if not isinstance(item, Layer) and hasattr(item, method_name) and \
+                    hasattr(item, "variables"):
+                found.append(item)
+    return found
