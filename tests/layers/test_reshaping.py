@@ -84,6 +84,13 @@ def test_reshaping_layer_symbolic_output_shape(layer, input_shape, expected):
     assert layer()(layers.Input(input_shape)).shape == expected
 
 
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_reshaping_layer_symbolic_call_accepts_training_flag(case):
+    name, kwargs, shape, _ = CASES[case]
+    out = getattr(layers, name)(**kwargs)(layers.Input(shape[1:]), training=True)
+    assert out.shape[1:] == getattr(layers, name)(**kwargs)(layers.Input(shape[1:])).shape[1:]
+
+
 def test_reshaping_layer_symbolic_output_keeps_integer_dtype():
     out = layers.Flatten()(layers.Input((4, 3), dtype="int32"))
     assert out.dtype == "int32"

@@ -297,6 +297,16 @@ def test_function_matches_keras_on_rank_3_inputs(fn, cls, kind, kwarg_list):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("fn", ["categorical_crossentropy", "categorical_focal_crossentropy"])
+def test_label_smoothing_counts_classes_along_axis(fn):
+    rng = np.random.default_rng(5)
+    y_true, y_pred = _inputs("categorical", (2, 5, 3), rng)
+    last = _np(getattr(losses, fn)(y_true, y_pred, label_smoothing=0.2))
+    moved = _np(getattr(losses, fn)(np.moveaxis(y_true, -1, 1), np.moveaxis(y_pred, -1, 1),
+                                    label_smoothing=0.2, axis=1))
+    np.testing.assert_allclose(moved, last, rtol=1e-6)
+
+
 def test_hinge_treats_zero_one_labels_as_minus_one_one():
     y_pred = np.array([[0.3, -0.8, 1.5]], "float32")
     zero_one = _np(losses.hinge(np.array([[1.0, 0.0, 1.0]]), y_pred))

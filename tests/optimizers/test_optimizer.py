@@ -1,5 +1,6 @@
 """The base Optimizer: clipping, weight decay, learning rate, legacy arguments, state, errors."""
 
+import inspect
 import re
 
 import numpy as np
@@ -428,3 +429,12 @@ def test_apply_traces_under_jax_jit():
         state_values = compiled(state_values, g)
         eager.apply([g], [eager_w])
     np.testing.assert_allclose(np.asarray(state_values[0]), values(eager_w), atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
+                                  "Adadelta", "Adamax", "Nadam", "Lion"])
+def test_constructor_signature_matches_keras(name):
+    keras = pytest.importorskip("keras")
+    ours = inspect.signature(getattr(optimizers, name).__init__)
+    theirs = inspect.signature(getattr(keras.optimizers, name).__init__)
+    assert str(ours) == str(theirs)

@@ -1,5 +1,6 @@
 """Learning-rate schedules against NumPy formulas and Keras 3; serialization; errors."""
 
+import inspect
 import math
 
 import pytest
@@ -146,3 +147,11 @@ def test_schedule_traces_under_jax_jit(name, args, kwargs, reference):
     for step in (0, 5, 14):
         assert float(compiled(ops.convert_to_tensor(step))) == pytest.approx(
             evaluate(schedule, step), rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted({case[0] for case in CASES}))
+def test_constructor_signature_matches_keras(name):
+    keras = pytest.importorskip("keras")
+    ours = inspect.signature(getattr(schedules, name).__init__)
+    theirs = inspect.signature(getattr(keras.optimizers.schedules, name).__init__)
+    assert str(ours) == str(theirs)

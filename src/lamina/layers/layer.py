@@ -374,6 +374,8 @@ class Layer(backend.LayerBase):
         if self.built:
             return
         shapes = tree.map_structure(_shape_of, first_arg) if first_arg is not None else None
+        self._build_input_shape = map_shapes(lambda s: (None,) + tuple(s[1:]) if s else s,
+                                             shapes) if shapes is not None else None
         if not self._build_is_default:
             self.build(shapes)
         self.built = True

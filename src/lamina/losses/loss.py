@@ -177,7 +177,7 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
             shape, or anything that broadcasts against it.
         mask: optional 0/1 (or boolean) tensor marking the loss entries that count. This is
             the hook for Keras masks; today ``SparseCategoricalCrossentropy(ignore_class=)``
-            uses it. TODO(masking issue): also take ``y_pred``'s Keras mask.
+            uses it. TODO(issue 4, masking): also take ``y_pred``'s Keras mask.
         reduction: one of :data:`REDUCTIONS`.
         dtype: the dtype of the result; defaults to ``values``' floating dtype.
 
@@ -270,7 +270,7 @@ class Loss:
         Returns:
             A scalar tensor, or the per-sample losses when ``reduction`` is ``"none"``.
         """
-        # TODO(masking issue): honour ``y_pred._keras_mask`` by passing it as ``mask``.
+        # TODO(issue 4, masking): honour ``y_pred._keras_mask`` by passing it as ``mask``.
         y_pred = tree.map_structure(self._convert, y_pred)
         y_true = tree.map_structure(self._convert, y_true)
         losses = self.call(y_true, y_pred)

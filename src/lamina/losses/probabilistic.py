@@ -32,6 +32,8 @@ def _smooth_binary_labels(y_true, label_smoothing):
 
 def _smooth_categorical_labels(y_true, label_smoothing, axis):
     # Spread ls of the mass evenly over the classes: y * (1 - ls) + ls / num_classes.
+    # num_classes is the size of the class axis; Keras 3 reads the last axis even when
+    # axis != -1, which contradicts its own docs, so there we knowingly differ.
     if not label_smoothing:
         return y_true
     num_classes = ops.shape(y_true)[axis]
@@ -248,7 +250,7 @@ def poisson(y_true, y_pred):
         Per-sample losses, shape ``(batch, d0, ..., dN-1)``.
 
     Example:
-        >>> poisson([[1.0, 0.0]], [[1.0, 2.0]])  # [1.0]
+        >>> poisson([[1.0, 0.0]], [[1.0, 2.0]])  # [1.5]
     """
     y_true, y_pred = standardize_inputs(y_true, y_pred)
     log_rate = ops.log(ops.add(y_pred, backend.epsilon()))
@@ -407,7 +409,7 @@ class Poisson(LossFunctionWrapper):
         dtype: the computation dtype; defaults to ``floatx()``.
 
     Example:
-        >>> Poisson()([[1.0, 0.0]], [[1.0, 2.0]])  # 1.0
+        >>> Poisson()([[1.0, 0.0]], [[1.0, 2.0]])  # 1.5
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):

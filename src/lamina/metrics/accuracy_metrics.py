@@ -19,7 +19,8 @@ def accuracy(y_true, y_pred):
     """Element-wise ``1.0`` where ``y_pred == y_true`` exactly, else ``0.0``.
 
     Example:
-        >>> accuracy([1, 2, 3], [1, 2, 4])  # [1., 1., 0.]
+        >>> ops.convert_to_numpy(accuracy([1, 2, 3], [1, 2, 4]))
+        array([1., 1., 0.], dtype=float32)
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true, dtype=ops.dtype(y_pred))
@@ -39,7 +40,8 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
         A float tensor of the (lined-up) shape of the inputs.
 
     Example:
-        >>> binary_accuracy([[1.0], [0.0]], [[0.7], [0.6]])  # [[1.], [0.]]
+        >>> ops.convert_to_numpy(binary_accuracy([[1.0], [0.0]], [[0.7], [0.6]])).ravel()
+        array([1., 0.], dtype=float32)
     """
     y_true = ops.convert_to_tensor(y_true)
     y_pred = ops.convert_to_tensor(y_pred)
@@ -61,8 +63,9 @@ def categorical_accuracy(y_true, y_pred):
         A float tensor of shape ``y_pred.shape[:-1]``.
 
     Example:
-        >>> categorical_accuracy([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
-        ... # [0., 1.]
+        >>> y_pred = [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]
+        >>> ops.convert_to_numpy(categorical_accuracy([[0, 0, 1], [0, 1, 0]], y_pred))
+        array([0., 1.], dtype=float32)
     """
     y_true = ops.argmax(ops.convert_to_tensor(y_true), axis=-1)
     y_pred = ops.argmax(ops.convert_to_tensor(y_pred), axis=-1)
@@ -80,7 +83,9 @@ def sparse_categorical_accuracy(y_true, y_pred):
         A float tensor of shape ``y_pred.shape[:-1]``.
 
     Example:
-        >>> sparse_categorical_accuracy([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])  # [0., 1.]
+        >>> y_pred = [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]
+        >>> ops.convert_to_numpy(sparse_categorical_accuracy([2, 1], y_pred))
+        array([0., 1.], dtype=float32)
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
@@ -110,8 +115,9 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
         A float tensor of shape ``y_pred.shape[:-1]``.
 
     Example:
-        >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]],
-        ...                            [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=1)  # [0., 1.]
+        >>> y_pred = [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]
+        >>> ops.convert_to_numpy(top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]], y_pred, k=1))
+        array([0., 1.], dtype=float32)
     """
     y_pred = ops.convert_to_tensor(y_pred)
     return _in_top_k(ops.argmax(ops.convert_to_tensor(y_true), axis=-1), y_pred, k)
@@ -131,8 +137,9 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
         A float tensor of shape ``y_pred.shape[:-1]``.
 
     Example:
-        >>> sparse_top_k_categorical_accuracy([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=2)
-        ... # [1., 1.]
+        >>> y_pred = [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]
+        >>> ops.convert_to_numpy(sparse_top_k_categorical_accuracy([2, 1], y_pred, k=2))
+        array([1., 1.], dtype=float32)
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)

@@ -199,8 +199,8 @@ class Precision(_PrecisionRecall):
 
     Example:
         >>> m = lamina.metrics.Precision()
-        >>> float(m([0, 1, 1, 1], [1, 0, 1, 1]))
-        0.6666667
+        >>> round(float(m([0, 1, 1, 1], [1, 0, 1, 1])), 4)
+        0.6667
     """
 
     _other_count = "false_positives"
@@ -220,8 +220,8 @@ class Recall(_PrecisionRecall):
 
     Example:
         >>> m = lamina.metrics.Recall()
-        >>> float(m([0, 1, 1, 1], [1, 0, 1, 1]))
-        0.6666667
+        >>> round(float(m([0, 1, 1, 1], [1, 0, 1, 1])), 4)
+        0.6667
     """
 
     _other_count = "false_negatives"

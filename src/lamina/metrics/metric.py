@@ -68,19 +68,19 @@ class Metric:
                 f"{type(self).__name__}: `name` must be a string, got {name!r}. Pass e.g. "
                 "name='my_metric'."
             )
-        # Plain dict writes: these exist before __setattr__ starts tracking sub-metrics.
-        self.__dict__["_variables"] = []
-        self.__dict__["_variable_specs"] = []
-        self.__dict__["_metrics"] = []
+        # setdefault: a subclass may assign attributes (even sub-metrics) before calling us.
+        for attr in ("_variables", "_variable_specs", "_metrics"):
+            self.__dict__.setdefault(attr, [])
         self.name = name or scopes.unique_name(to_snake_case(type(self).__name__))
         self._dtype = backend.standardize_dtype(dtype)
 
     def __setattr__(self, name, value):
         items = value if isinstance(value, (list, tuple)) else (value,)
+        tracked = self.__dict__.setdefault("_metrics", [])
         for item in items:
             if isinstance(item, Metric) and item is not self:
-                if all(item is not m for m in self._metrics):
-                    self._metrics.append(item)
+                if all(item is not m for m in tracked):
+                    tracked.append(item)
         super().__setattr__(name, value)
 
     @property

@@ -109,7 +109,8 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     Both are L2-normalized (norms floored at epsilon), then multiplied and summed.
 
     Example:
-        >>> cosine_similarity([[0.0, 1.0]], [[1.0, 1.0]])  # [0.7071]
+        >>> ops.convert_to_numpy(cosine_similarity([[0.0, 1.0]], [[1.0, 1.0]])).round(4)
+        array([0.7071], dtype=float32)
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, ops.dtype(y_pred))
@@ -130,7 +131,7 @@ class CosineSimilarity(MeanMetricWrapper):
 
     Example:
         >>> m = lamina.metrics.CosineSimilarity()
-        >>> float(m([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]]))
+        >>> round(float(m([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]])), 4)
         0.5
     """
 

@@ -3,5 +3,7 @@
 from lamina.models.functional import Functional
 from lamina.models.model import Model
 from lamina.models.sequential import Sequential
+from lamina.saving.keras_archive import load_model
+from lamina.saving.keras_archive import save_model
 
-__all__ = ["Functional", "Model", "Sequential"]
+__all__ = ["Functional", "Model", "Sequential", "load_model", "save_model"]

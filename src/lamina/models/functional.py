@@ -225,3 +225,16 @@ class Functional(Model):
         from lamina.layers.layer import run_on_placeholders
 
         return run_on_placeholders(self, args, kwargs)
+
+    def get_config(self):
+        """The model's name and layer graph, in Keras's Functional config layout."""
+        from lamina.models.functional_config import functional_config
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a Functional model from :meth:`get_config`'s output."""
+        from lamina.models.functional_config import functional_from_config
+
+        return functional_from_config(config, custom_objects=custom_objects)

@@ -85,6 +85,32 @@ class Model(Trainer, Layer):
             )
         raise ValueError("get_layer: pass a layer `name` or `index`.")
 
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model (architecture, weights, optimizer) to a ``.keras`` file.
+
+        The write is atomic: the file is written under a temporary name, then renamed.
+        """
+        from lamina.saving import keras_archive
+
+        keras_archive.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights to a ``.weights.h5`` file (Keras 3's layout), atomically."""
+        from lamina.saving import weights_h5
+
+        weights_h5.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights from a ``.weights.h5`` (or ``.keras``) file into this built model."""
+        from lamina.saving import weights_h5
+
+        if not self.built:
+            raise ValueError(
+                f'Model "{self.name}" is not built yet, so it has no weights to load into. '
+                "Call it on a batch of data (or give it an Input) first."
+            )
+        weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print a table of the layers, their output shapes and parameter counts."""

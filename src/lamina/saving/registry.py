@@ -90,6 +90,7 @@ def make_getter(kind, all_objects, aliases, base_class=None, instantiate=True,
         module_path: the Keras module name written in serialized configs.
     """
     module_path = module_path or f"keras.{kind}s"
+    plural = f"{kind}es" if kind.endswith("s") else f"{kind}s"
 
     def valid_names():
         return sorted(set(aliases) | set(all_objects))
@@ -119,7 +120,7 @@ def make_getter(kind, all_objects, aliases, base_class=None, instantiate=True,
             obj = get_registered_object(fallback, custom_objects, table)
         if obj is None:
             raise ValueError(
-                f"Unknown {kind}: {name!r}. Valid {kind}s are: {', '.join(valid_names())}. "
+                f"Unknown {kind}: {name!r}. Valid {plural} are: {', '.join(valid_names())}. "
                 "A custom one must be passed in `custom_objects` or registered with "
                 "@lamina.saving.register_keras_serializable()."
             )

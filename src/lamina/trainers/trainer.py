@@ -74,6 +74,8 @@ class Trainer:
 
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                              "weighted_metrics": weighted_metrics}
         output_names = self._output_names_for_compile()
         self._compile_loss = (
             compile_utils.CompileLoss(loss, loss_weights, output_names)

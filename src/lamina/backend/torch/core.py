@@ -47,7 +47,9 @@ class Variable(BaseVariable):
         return convert_to_tensor(value, dtype=self._dtype)
 
     def _initialize(self, value):
-        value = value.detach().to(DEFAULT_DEVICE)
+        # Copy: a tensor made from a NumPy array shares its memory, and assigning the
+        # variable must not change the user's array.
+        value = value.detach().to(DEFAULT_DEVICE).clone()
         is_float = value.dtype.is_floating_point or value.dtype.is_complex
         self._value = torch.nn.Parameter(value, requires_grad=self._trainable and is_float)
 

@@ -27,6 +27,6 @@ class Identity(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs, **kwargs):
         # Keep each input's own dtype (the default spec would use the layer's dtype).
         return tree.map_structure(lambda x: KerasTensor(x.shape, x.dtype), inputs)

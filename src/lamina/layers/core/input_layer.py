@@ -19,7 +19,8 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+                 batch_shape=None, input_tensor=None, optional=False, name=None,
+                 ragged=False, **kwargs):
         # Keras 2 spellings: input_shape= / batch_input_shape=.
         if "input_shape" in kwargs and shape is None:
             shape = kwargs.pop("input_shape")
@@ -57,7 +58,7 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": self.batch_shape, "dtype": self._dtype, "sparse": self.sparse,
-                "name": self.name}
+                "ragged": False, "name": self.name, "optional": self.optional}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,

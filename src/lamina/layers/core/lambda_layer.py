@@ -2,10 +2,25 @@
 operators used on symbolic tensors (``x + 1``, ``x[:, 0]``) in Functional code.
 """
 
+import contextlib
 import inspect
+import threading
 
 from lamina import ops
 from lamina.layers.layer import Layer
+
+_safe_mode = threading.local()
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode=True):
+    """While loading a file: refuse Lambda layers whose function is stored as code."""
+    previous = getattr(_safe_mode, "value", True)
+    _safe_mode.value = bool(safe_mode)
+    try:
+        yield
+    finally:
+        _safe_mode.value = previous
 
 
 class Lambda(Layer):
@@ -59,6 +74,38 @@ class Lambda(Layer):
 
             return run_on_placeholders(self, args, kwargs)
         return super().compute_output_spec(*args, **kwargs)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a Lambda whose function is registered or passed in ``custom_objects``.
+
+        A function stored as code (Keras's ``__lambda__`` entries) is refused: lamina never
+        runs code from a file, whatever ``safe_mode`` says.
+        """
+        from lamina.saving import registry
+
+        config = dict(config)
+        function = config.pop("function")
+        if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+            hint = ("Loading it would mean running code stored in the file, which lamina "
+                    "never does.")
+            if getattr(_safe_mode, "value", True):
+                hint += " (safe_mode=True refuses it in any case.)"
+            raise ValueError(
+                "The file holds a Lambda layer whose function is stored as Python bytecode. "
+                f"{hint} Define the function in your code, register it with "
+                "@lamina.saving.register_keras_serializable(), or pass it in custom_objects."
+            )
+        if isinstance(function, dict):
+            function = function.get("config", function.get("class_name"))
+        resolved = registry.get_registered_object(function, custom_objects)
+        if resolved is None:
+            raise ValueError(
+                f"Lambda layer {config.get('name')!r} needs the function {function!r}. Pass "
+                "it in custom_objects or register it with "
+                "@lamina.saving.register_keras_serializable()."
+            )
+        return cls(resolved, **config)
 
     def get_config(self):
         config = super().get_config()

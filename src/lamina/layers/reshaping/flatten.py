@@ -45,7 +45,7 @@ class Flatten(Layer):
         size = None if any(d is None for d in rest) else math.prod(rest)
         return (input_shape[0], size)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs, **kwargs):
         return KerasTensor(self.compute_output_shape(inputs.shape), inputs.dtype)
 
     def get_config(self):

@@ -36,7 +36,7 @@ class Permute(Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs, **kwargs):
         return KerasTensor(self.compute_output_shape(inputs.shape), inputs.dtype)
 
     def get_config(self):
