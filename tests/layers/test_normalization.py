@@ -139,6 +139,22 @@ def test_batch_norm_updates_moving_statistics_inside_value_and_grad():
     np.testing.assert_allclose(to_numpy(layer.moving_mean.value), 0.5 * x.mean(0), rtol=1e-5)
 
 
+def test_batch_norm_updates_moving_statistics_in_compiled_fit_step():
+    # fit runs the train step compiled (jax.jit on JAX), so this also checks that the
+    # training branch traces: no Python control flow on tensor values.
+    from lamina import models
+
+    inputs = layers.Input((3,))
+    bn = layers.BatchNormalization(momentum=0.5)
+    model = models.Model(inputs, layers.Dense(1)(bn(inputs)))
+    model.compile(optimizer="sgd", loss="mse")
+    x = random_array(8, 3, low=1.0, high=3.0)
+    model.fit(x, np.zeros((8, 1), "float32"), batch_size=8, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(to_numpy(bn.moving_mean.value), 0.5 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(bn.moving_variance.value), 0.5 + 0.5 * x.var(0),
+                               rtol=1e-5)
+
+
 @pytest.mark.parametrize("training", [False, True])
 def test_batch_norm_matches_keras_with_same_weights(training):
     x = random_array(6, 2, 3, low=-1.0, high=3.0)

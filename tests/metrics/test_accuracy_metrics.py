@@ -176,3 +176,9 @@ def test_resolve_accuracy_reads_a_loss_function_name():
                                       name="acc")
     assert isinstance(metric, metrics.SparseCategoricalAccuracy)
     assert metric.name == "acc"
+
+
+def test_resolve_accuracy_reads_a_loss_object():
+    losses = pytest.importorskip("lamina.losses")
+    metric = metrics.resolve_accuracy(losses.BinaryCrossentropy(), (4, 3), (4, 3))
+    assert isinstance(metric, metrics.BinaryAccuracy)

@@ -16,7 +16,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         return ops.relu(x)
     x = ops.convert_to_tensor(x)
     below = ops.multiply(negative_slope, ops.subtract(x, threshold))
-    result = ops.where(ops.greater_equal(x, threshold), x, below)
+    result = ops.where(ops.greater(x, threshold), x, below)
     if max_value is not None:
         result = ops.minimum(result, max_value)
     return result

@@ -468,6 +468,8 @@ class Layer(backend.LayerBase):
         if first is not None:
             self._check_input_spec(first)
         self._maybe_build(first)
+        if "training" in kwargs and not self._call_has_training_arg:
+            kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         try:
             outputs = self.compute_output_spec(*args, **kwargs)
         except (ValueError, TypeError) as error:

@@ -312,6 +312,9 @@ class Trainer:
                 batch_size=validation_batch_size or batch_size, steps_per_epoch=validation_steps,
                 shuffle=False)
         train_fn = self._step_function("train")
+        # With TerminateOnNaN the user chose to stop quietly; otherwise a NaN loss is an error.
+        raise_on_nan = not any(isinstance(c, callbacks_module.TerminateOnNaN)
+                               for c in callback_list.callbacks)
         self.stop_training = False
         callback_list.on_train_begin()
         epoch_logs = {}
@@ -324,7 +327,8 @@ class Trainer:
                 callback_list.on_train_batch_begin(step)
                 logs = _to_floats(train_fn(batch))
                 steps_done += 1
-                _check_loss(logs, epoch, step)
+                if raise_on_nan:
+                    _check_loss(logs, epoch, step)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
