@@ -7,6 +7,7 @@
 from lamina import activations
 from lamina import backend
 from lamina import callbacks
+from lamina import config
 from lamina import constraints
 from lamina import initializers
 from lamina import layers

@@ -181,3 +181,35 @@ def test_same_weights_predict_the_same_on_torch_and_jax(tmp_path):
         outputs[name] = np.load(path)
     assert np.max(np.abs(outputs["torch"] - outputs["jax"])) <= 1e-5
     assert backend.backend() in outputs
+
+
+def test_ops_on_symbolic_tensors_build_graph_nodes_and_save(tmp_path):
+    x = keras.Input((4,))
+    y = ops.expand_dims(x, -1)
+    z = ops.concatenate([y, y * 2.0], axis=-1)
+    w = ops.sum(z, axis=1)[:, :1]
+    model = keras.Model(x, layers.Dense(2)(ops.relu(w)))
+    assert ops.ndim(x) == 2 and ops.shape(x) == (None, 4)
+    data = np.random.rand(3, 4).astype("float32")
+    kernel, bias = model.layers[-1].get_weights()
+    expected = np.maximum(data.sum(axis=1, keepdims=True), 0) @ kernel + bias
+    np.testing.assert_allclose(model.predict(data, verbose=0), expected, rtol=1e-5)
+    model.save(tmp_path / "ops.keras")
+    loaded = keras.models.load_model(tmp_path / "ops.keras")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), expected, rtol=1e-5)
+
+
+def test_clone_model_copies_architecture_not_weights():
+    model = keras.Sequential([layers.Dense(3, input_shape=(2,)), layers.Dense(1)])
+    clone = keras.models.clone_model(model)
+    assert clone.output_shape == (None, 1)
+    assert all(a is not b for a, b in zip(clone.weights, model.weights))
+    clone.set_weights(model.get_weights())
+    data = np.random.rand(4, 2).astype("float32")
+    np.testing.assert_allclose(clone.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_config_module_mirrors_keras_config():
+    assert keras.config.backend() == backend.backend()
+    assert keras.config.floatx() == "float32"
+    assert keras.config.epsilon() == pytest.approx(1e-7)

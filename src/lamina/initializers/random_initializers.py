@@ -21,9 +21,17 @@ _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "normal", "uniform")
 _TRUNCATED_STDDEV = 0.87962566103423978
 
 
-def compute_fans(shape):
-    """``(fan_in, fan_out)`` of a weight shape, as Keras computes them."""
+def compute_fans(shape, input_axes=None, output_axes=None):
+    """``(fan_in, fan_out)`` of a weight shape, as Keras computes them.
+
+    With both ``input_axes`` and ``output_axes`` given, the fans are the products of the
+    sizes along those axes; otherwise a conv-like shape ``(..., in, out)`` counts its
+    leading (receptive-field) axes into both fans.
+    """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (math.prod(shape[axis] for axis in input_axes),
+                math.prod(shape[axis] for axis in output_axes))
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -120,9 +128,12 @@ class VarianceScaling(RandomInitializer):
         mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
         distribution: ``"truncated_normal"``, ``"untruncated_normal"`` or ``"uniform"``.
         seed: see ``RandomInitializer``.
+        input_axes, output_axes: optional lists of axes whose sizes multiply to the fan-in
+            and fan-out (used only when both are given).
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         if scale <= 0.0:
             raise ValueError(f"VarianceScaling: `scale` must be positive, got {scale}.")
         if mode not in _MODES:
@@ -138,11 +149,13 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = _check_axes("input_axes", input_axes)
+        self.output_axes = _check_axes("output_axes", output_axes)
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
         dtype = backend.standardize_dtype(dtype)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[
             self.mode
         ]
@@ -157,16 +170,30 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                **super().get_config()}
+                **super().get_config(), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
+
+
+def _check_axes(name, axes):
+    if axes is None:
+        return None
+    if isinstance(axes, int):
+        axes = [axes]
+    if not all(isinstance(axis, int) for axis in axes):
+        raise ValueError(
+            f"VarianceScaling: `{name}` must be a list of ints or None, got {axes!r}."
+        )
+    return list(axes)
 
 
 def _named_variance_scaling(class_name, scale, mode, distribution, doc):
-    def __init__(self, seed=None):
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
         VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution,
-                                 seed=seed)
+                                 seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self._init_seed}
+        return {"seed": self._init_seed, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
     return type(class_name, (VarianceScaling,), {
         "__init__": __init__, "get_config": get_config, "__doc__": doc,
@@ -177,25 +204,33 @@ def _named_variance_scaling(class_name, scale, mode, distribution, doc):
 GlorotUniform = _named_variance_scaling(
     "GlorotUniform", 1.0, "fan_avg", "uniform",
     "Glorot (Xavier) uniform: limit ``sqrt(6 / (fan_in + fan_out))``.\n\n"
-    "Args:\n    seed: an int, a SeedGenerator or None.")
+    "Args:\n    seed: an int, a SeedGenerator or None.\n    input_axes, output_axes: see "
+    "``VarianceScaling``.")
 GlorotNormal = _named_variance_scaling(
     "GlorotNormal", 1.0, "fan_avg", "truncated_normal",
     "Glorot (Xavier) normal: truncated normal, stddev ``sqrt(2 / (fan_in + fan_out))``.\n\n"
-    "Args:\n    seed: an int, a SeedGenerator or None.")
+    "Args:\n    seed: an int, a SeedGenerator or None.\n    input_axes, output_axes: see "
+    "``VarianceScaling``.")
 HeUniform = _named_variance_scaling(
     "HeUniform", 2.0, "fan_in", "uniform",
-    "He uniform: limit ``sqrt(6 / fan_in)``.\n\nArgs:\n    seed: an int or None.")
+    "He uniform: limit ``sqrt(6 / fan_in)``.\n\n"
+    "Args:\n    seed: an int, a SeedGenerator or None.\n    input_axes, output_axes: see "
+    "``VarianceScaling``.")
 HeNormal = _named_variance_scaling(
     "HeNormal", 2.0, "fan_in", "truncated_normal",
     "He normal: truncated normal, stddev ``sqrt(2 / fan_in)``.\n\n"
-    "Args:\n    seed: an int or None.")
+    "Args:\n    seed: an int, a SeedGenerator or None.\n    input_axes, output_axes: see "
+    "``VarianceScaling``.")
 LecunUniform = _named_variance_scaling(
     "LecunUniform", 1.0, "fan_in", "uniform",
-    "LeCun uniform: limit ``sqrt(3 / fan_in)``.\n\nArgs:\n    seed: an int or None.")
+    "LeCun uniform: limit ``sqrt(3 / fan_in)``.\n\n"
+    "Args:\n    seed: an int, a SeedGenerator or None.\n    input_axes, output_axes: see "
+    "``VarianceScaling``.")
 LecunNormal = _named_variance_scaling(
     "LecunNormal", 1.0, "fan_in", "truncated_normal",
     "LeCun normal: truncated normal, stddev ``sqrt(1 / fan_in)``.\n\n"
-    "Args:\n    seed: an int or None.")
+    "Args:\n    seed: an int, a SeedGenerator or None.\n    input_axes, output_axes: see "
+    "``VarianceScaling``.")
 
 
 class Orthogonal(RandomInitializer):

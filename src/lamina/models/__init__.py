@@ -1,9 +1,10 @@
 """Models (``lamina.models``): ``Model``, ``Sequential`` and ``Functional``."""
 
+from lamina.models.cloning import clone_model
 from lamina.models.functional import Functional
 from lamina.models.model import Model
 from lamina.models.sequential import Sequential
 from lamina.saving.keras_archive import load_model
 from lamina.saving.keras_archive import save_model
 
-__all__ = ["Functional", "Model", "Sequential", "load_model", "save_model"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "save_model"]

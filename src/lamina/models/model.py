@@ -15,6 +15,19 @@ def _is_functional_call(args, kwargs):
     )
 
 
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _with_functional_base(cls):
+    """``cls`` with Functional mixed in after it (made once per class)."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        from lamina.models.functional import Functional
+
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional), {
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
+
+
 class Model(Trainer, Layer):
     """A trainable group of layers with ``compile``, ``fit``, ``evaluate`` and ``predict``.
 
@@ -43,6 +56,15 @@ class Model(Trainer, Layer):
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
+        if _is_functional_call(args, kwargs):
+            # A Model subclass called with (inputs, outputs) becomes a Functional model that
+            # keeps the subclass's own methods (a custom train_step, say), as in Keras.
+            from lamina.models.functional import Functional
+
+            if not isinstance(self, Functional):
+                self.__class__ = _with_functional_base(type(self))
+                Functional.__init__(self, *args, **kwargs)
+                return
         if args:
             raise TypeError(
                 f"Model.__init__ got unexpected positional arguments {args}. Use "

@@ -4,6 +4,7 @@ import builtins
 
 from lamina import backend as _backend
 from lamina.backend import numpy as _np
+from lamina.ops.symbolic import dispatch
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
@@ -21,6 +22,7 @@ def is_tensor(x):
     return _backend.is_tensor(x)
 
 
+@dispatch
 def cast(x, dtype):
     """Cast ``x`` to ``dtype`` (a name such as ``"float32"``)."""
     return _backend.cast(x, dtype)
@@ -43,6 +45,7 @@ def shape(x):
     return _backend.shape(_backend.convert_to_tensor(x))
 
 
+@dispatch
 def stop_gradient(x):
     """``x``, treated as a constant by gradient computations."""
     return _backend.stop_gradient(x)
@@ -53,12 +56,14 @@ def cond(pred, true_fn, false_fn):
     return _backend.cond(pred, true_fn, false_fn)
 
 
+@dispatch
 def unstack(x, num=None, axis=0):
     """Split ``x`` along ``axis`` into a list of tensors with that axis removed."""
     x = _backend.convert_to_tensor(x)
     return [_np.squeeze(part, axis=axis) for part in _np.split(x, x.shape[axis], axis=axis)]
 
 
+@dispatch
 def slice(inputs, start_indices, shape):
     """The block of ``inputs`` starting at ``start_indices`` with the given ``shape``."""
     index = tuple(builtins.slice(s, s + n) for s, n in zip(start_indices, shape))

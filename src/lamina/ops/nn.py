@@ -9,73 +9,88 @@ from lamina.backend import nn as _impl
 from lamina.ops import core as _core
 from lamina.ops import math as _math
 from lamina.ops import numpy as _np
+from lamina.ops.symbolic import dispatch
 
 
+@dispatch
 def relu(x):
     """Rectified linear unit: ``max(x, 0)``."""
     return _impl.relu(x)
 
 
+@dispatch
 def relu6(x):
     """ReLU capped at 6: ``min(max(x, 0), 6)``."""
     return _impl.relu6(x)
 
 
+@dispatch
 def sigmoid(x):
     """Logistic sigmoid: ``1 / (1 + exp(-x))``."""
     return _impl.sigmoid(x)
 
 
+@dispatch
 def log_sigmoid(x):
     """``log(sigmoid(x))``, computed stably."""
     return _impl.log_sigmoid(x)
 
 
+@dispatch
 def softplus(x):
     """``log(1 + exp(x))``, computed stably."""
     return _impl.softplus(x)
 
 
+@dispatch
 def softsign(x):
     """``x / (1 + |x|)``."""
     return _impl.softsign(x)
 
 
+@dispatch
 def silu(x):
     """Sigmoid linear unit (swish): ``x * sigmoid(x)``."""
     return _impl.silu(x)
 
 
+@dispatch
 def swish(x):
     """Alias of :func:`silu`."""
     return _impl.silu(x)
 
 
+@dispatch
 def gelu(x, approximate=True):
     """Gaussian error linear unit; the tanh approximation when ``approximate``."""
     return _impl.gelu(x, approximate=approximate)
 
 
+@dispatch
 def elu(x, alpha=1.0):
     """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
     return _impl.elu(x, alpha=alpha)
 
 
+@dispatch
 def selu(x):
     """Scaled ELU with the self-normalizing constants (scale 1.0507, alpha 1.6733)."""
     return _impl.selu(x)
 
 
+@dispatch
 def leaky_relu(x, negative_slope=0.2):
     """``x`` if ``x >= 0`` else ``negative_slope * x``."""
     return _impl.leaky_relu(x, negative_slope=negative_slope)
 
 
+@dispatch
 def hard_sigmoid(x):
     """Piecewise-linear sigmoid: ``relu6(x + 3) / 6``."""
     return _impl.hard_sigmoid(x)
 
 
+@dispatch
 def hard_silu(x):
     """``x * hard_sigmoid(x)`` (hard swish)."""
     return _impl.hard_silu(x)
@@ -84,21 +99,25 @@ def hard_silu(x):
 hard_swish = hard_silu
 
 
+@dispatch
 def mish(x):
     """``x * tanh(softplus(x))``."""
     return _impl.mish(x)
 
 
+@dispatch
 def softmax(x, axis=-1):
     """Exponentials normalized to sum to 1 along ``axis``."""
     return _impl.softmax(x, axis=axis)
 
 
+@dispatch
 def log_softmax(x, axis=-1):
     """``log(softmax(x))``, computed stably."""
     return _impl.log_softmax(x, axis=axis)
 
 
+@dispatch
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """One-hot encode integer ids; ids outside ``[0, num_classes)`` give all-zero rows.
 
@@ -108,17 +127,20 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     return _impl.one_hot(x, num_classes, axis=axis, dtype=dtype)
 
 
+@dispatch
 def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
     """Encode each row of integer ids as a vector with ones at those ids."""
     encoded = one_hot(inputs, num_classes, axis=axis, dtype=dtype)
     return _np.max(encoded, axis=axis - 1 if axis < 0 else axis)
 
 
+@dispatch
 def moments(x, axes, keepdims=False, synchronized=False):
     """Mean and (population) variance of ``x`` over ``axes``."""
     return _impl.moments(x, axes, keepdims=keepdims)
 
 
+@dispatch
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """Normalize ``x`` with the given statistics: ``(x - mean) / sqrt(var + eps) * scale + offset``.
 
@@ -141,6 +163,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
     return result
 
 
+@dispatch
 def normalize(x, axis=-1, order=2, epsilon=None):
     """``x`` divided by its ``order``-norm along ``axis``."""
     epsilon = config.epsilon() if epsilon is None else epsilon
@@ -148,6 +171,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     return _np.divide(x, _np.maximum(norm, epsilon))
 
 
+@dispatch
 def binary_crossentropy(target, output, from_logits=False):
     """Element-wise binary cross-entropy between targets in [0, 1] and predictions.
 
@@ -171,6 +195,7 @@ def binary_crossentropy(target, output, from_logits=False):
     )
 
 
+@dispatch
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Cross-entropy between one-hot (or soft) targets and predictions along ``axis``.
 
@@ -187,6 +212,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return _np.negative(_np.sum(_np.multiply(target, log_prob), axis=axis))
 
 
+@dispatch
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Cross-entropy between integer class ids and predictions along ``axis``.
 

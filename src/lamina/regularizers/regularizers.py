@@ -116,6 +116,6 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-def l1_l2(l1=0.01, l2=0.01):
-    """An ``L1L2`` regularizer with both factors 0.01 by default (Keras 2 helper)."""
-    return L1L2(l1=l1, l2=l2)
+# In Keras 3 ``l1_l2`` is the ``L1L2`` class itself (both factors 0 by default), not the
+# Keras 2 helper whose factors defaulted to 0.01.
+l1_l2 = L1L2

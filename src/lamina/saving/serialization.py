@@ -52,6 +52,11 @@ def _find_class(name, custom_objects=None):
     obj = registry.get_registered_object(name, custom_objects)
     if obj is not None:
         return obj
+    if name in ("OpLayer", "SymbolicOperator"):
+        # Graph nodes lamina records for ops and operators on symbolic tensors.
+        from lamina.layers.core import lambda_layer
+
+        return getattr(lambda_layer, name)
     for module_name in _PUBLIC_MODULES:
         module = importlib.import_module(module_name)
         obj = getattr(module, name, None)

@@ -325,7 +325,7 @@ class Trainer:
             steps_done = 0
             for step, batch in iterator.enumerate_epoch():
                 callback_list.on_train_batch_begin(step)
-                logs = _to_floats(train_fn(batch))
+                logs = _to_floats(train_fn(_pack(batch)))
                 steps_done += 1
                 if raise_on_nan:
                     _check_loss(logs, epoch, step)
@@ -369,6 +369,11 @@ class Trainer:
         if self._compile_loss is not None and y is not None and y_pred is not None:
             shapes = [tuple(t.shape) for t in tree.flatten(y_pred)]
             self._compile_loss.sparse_label_check(y, shapes)
+        # Create the compiled metrics now, so a custom train_step that loops over
+        # self.metrics sees all of them from its first step.
+        if self._compile_metrics is not None and not self._compile_metrics.built and \
+                y_pred is not None and len(first) > 1 and first[1] is not None:
+            self._compile_metrics.build(first[1], y_pred)
 
     # -- evaluate ------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -404,7 +409,7 @@ class Trainer:
         logs = {}
         for step, batch in iterator.enumerate_epoch():
             callback_list.on_test_batch_begin(step)
-            logs = _to_floats(test_fn(batch))
+            logs = _to_floats(test_fn(_pack(batch)))
             callback_list.on_test_batch_end(step, logs)
         callback_list.on_test_end(logs)
         return logs
@@ -433,7 +438,7 @@ class Trainer:
         outputs = []
         for step, batch in iterator.enumerate_epoch():
             callback_list.on_predict_batch_begin(step)
-            out = predict_fn(batch)
+            out = predict_fn(_pack(batch))
             outputs.append(tree.map_structure(backend.convert_to_numpy, out))
             callback_list.on_predict_batch_end(step, {"outputs": out})
         callback_list.on_predict_end()
@@ -454,7 +459,7 @@ class Trainer:
         self._prepare_for(iterator, y)
         logs = {}
         for _, batch in iterator.enumerate_epoch():
-            logs = _to_floats(self._step_function("train")(batch))
+            logs = _to_floats(self._step_function("train")(_pack(batch)))
         return _format_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -468,12 +473,12 @@ class Trainer:
         self.reset_metrics()
         logs = {}
         for _, batch in iterator.enumerate_epoch():
-            logs = _to_floats(self._step_function("test")(batch))
+            logs = _to_floats(self._step_function("test")(_pack(batch)))
         return _format_logs(logs, return_dict)
 
     def predict_on_batch(self, x):
         """Predict one batch; return NumPy arrays."""
-        out = self._step_function("predict")((x, None, None))
+        out = self._step_function("predict")(_pack((x, None, None)))
         return tree.map_structure(backend.convert_to_numpy, out)
 
 
@@ -483,14 +488,17 @@ def _whole_batch(x):
     return data.data_cardinality(x) or None
 
 
-def _unpack(data):
-    if isinstance(data, tuple) and len(data) == 3:
-        return data
-    if isinstance(data, tuple) and len(data) == 2:
-        return data[0], data[1], None
-    if isinstance(data, tuple) and len(data) == 1:
-        return data[0], None, None
-    return data, None, None
+def _pack(batch):
+    """``(x, y, sw)`` as Keras hands it to a step: ``x``, ``(x,)``, ``(x, y)`` or all three."""
+    from lamina import data
+
+    return data.pack_x_y_sample_weight(*batch)
+
+
+def _unpack(batch):
+    from lamina import data
+
+    return data.unpack_x_y_sample_weight(batch)
 
 
 def _batch_size(x):

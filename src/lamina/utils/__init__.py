@@ -1,7 +1,16 @@
 """Utilities (``lamina.utils``): data helpers, seeding, summaries."""
 
+from lamina.data.data_utils import pack_x_y_sample_weight
+from lamina.data.data_utils import unpack_x_y_sample_weight
 from lamina.data.py_dataset import PyDataset
 from lamina.data.py_dataset import Sequence
+from lamina.saving.registry import custom_object_scope
+from lamina.saving.registry import get_custom_objects
+from lamina.saving.registry import get_registered_name
+from lamina.saving.registry import get_registered_object
+from lamina.saving.registry import register_keras_serializable
+from lamina.saving.serialization import deserialize_keras_object
+from lamina.saving.serialization import serialize_keras_object
 from lamina.utils.numerical_utils import normalize
 from lamina.utils.numerical_utils import to_categorical
 from lamina.utils.progbar import Progbar

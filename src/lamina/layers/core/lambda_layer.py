@@ -130,7 +130,8 @@ _OPERATORS = {
     "matmul": lambda a, b: ops.matmul(a, b),
     "negative": lambda a, b: ops.negative(a),
     "absolute": lambda a, b: ops.absolute(a),
-    "getitem": lambda a, b: a[b],
+    # A saved config turns the index tuple into a JSON list; index with a tuple again.
+    "getitem": lambda a, b: a[tuple(b) if isinstance(b, list) else b],
 }
 
 
@@ -154,3 +155,39 @@ class SymbolicOperator(Layer):
 def symbolic_op(operator, x, other=None):
     """Record ``operator`` applied to the symbolic tensor ``x`` (and ``other``)."""
     return SymbolicOperator(operator)(x, other)
+
+
+class OpLayer(Layer):
+    """The layer recorded when a ``lamina.ops`` function is applied to symbolic tensors.
+
+    Args:
+        op: the op (an undecorated function from ``lamina.ops``).
+    """
+
+    def __init__(self, op, **kwargs):
+        from lamina.backend import scopes
+
+        kwargs.setdefault("name", scopes.unique_name(op.__name__))
+        super().__init__(**kwargs)
+        self.op = op
+        self.autocast = False
+        self._call_has_training_arg = False
+
+    def call(self, *args, **kwargs):
+        return self.op(*args, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config["op"] = self.op.__name__
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from the op's name (looked up in ``lamina.ops`` only)."""
+        config = dict(config)
+        name = config.pop("op")
+        op = getattr(ops, name, None)
+        if op is None:
+            raise ValueError(f"OpLayer: unknown op {name!r} in a saved config.")
+        return cls(getattr(op, "__wrapped__", op), **config)
+
