@@ -16,6 +16,9 @@ from lamina.initializers.random_initializers import compute_fans
 BIG = (400, 600)
 FAN_IN, FAN_OUT = BIG
 CONV = (3, 3, 16, 32)  # kh, kw, in, out: fan_in = 3*3*16, fan_out = 3*3*32
+# Most tests share one small shape: JAX compiles each new shape once, so few shapes = fast.
+SMALL = (4, 5)
+CONV_BIG = (3, 3, 64, 128)  # 73,728 values for statistics on a conv kernel
 TRUNCATED_STDDEV = 0.87962566103423978  # std of a unit normal cut to [-2, 2]
 
 RANDOM_CLASSES = [
@@ -32,22 +35,15 @@ def _draw(initializer, shape=BIG, dtype=None):
 # -- shapes and dtypes -------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ALL_CLASSES)
 def test_initializer_returns_requested_shape_in_float32(name):
-    value = ops.convert_to_numpy(getattr(initializers, name)()((3, 4)))
-    assert value.shape == (3, 4)
+    value = ops.convert_to_numpy(getattr(initializers, name)()(SMALL))
+    assert value.shape == SMALL
     assert value.dtype == np.float32
 
 
 @pytest.mark.parametrize("name", ALL_CLASSES)
 def test_initializer_honours_dtype_argument(name):
-    value = getattr(initializers, name)()((4, 4), dtype="float16")
+    value = getattr(initializers, name)()(SMALL, dtype="float16")
     assert lamina.backend.standardize_dtype(value.dtype) == "float16"
-
-
-@pytest.mark.parametrize("name", [n for n in RANDOM_CLASSES if n != "Orthogonal"])
-def test_random_initializer_fills_conv_shape(name):
-    value = ops.convert_to_numpy(getattr(initializers, name)(seed=1)(CONV))
-    assert value.shape == CONV
-    assert np.all(np.isfinite(value))
 
 
 # -- constant initializers ---------------------------------------------------------------------
@@ -100,17 +96,22 @@ def test_truncated_normal_stays_within_two_stddev():
     assert values.std() == pytest.approx(0.1 * TRUNCATED_STDDEV, rel=0.03)
 
 
+def _mean_tolerance(values, stddev):
+    # Five standard errors of the sample mean.
+    return 5.0 * stddev / math.sqrt(values.size)
+
+
 def _check_uniform(values, limit):
     assert np.abs(values).max() <= limit * (1 + 1e-6)
     assert np.abs(values).max() > 0.99 * limit  # the draw really spans the whole range
-    assert abs(values.mean()) < 0.01 * limit
+    assert abs(values.mean()) < _mean_tolerance(values, limit / math.sqrt(3.0))
     assert values.var() == pytest.approx(limit**2 / 3.0, rel=0.03)
 
 
 def _check_truncated(values, stddev):
     # Drawn from a normal with stddev / 0.8796 cut at 2 of those: the result has `stddev`.
     assert np.abs(values).max() <= 2.0 * stddev / TRUNCATED_STDDEV * (1 + 1e-6)
-    assert abs(values.mean()) < 0.01 * stddev
+    assert abs(values.mean()) < _mean_tolerance(values, stddev)
     assert values.std() == pytest.approx(stddev, rel=0.03)
 
 
@@ -178,13 +179,13 @@ def test_compute_fans_uses_explicit_axes():
 
 
 def test_he_uniform_limit_uses_conv_fan_in():
-    values = _draw(initializers.HeUniform(seed=2), (5, 5, 16, 64))
-    _check_uniform(values, math.sqrt(6.0 / (5 * 5 * 16)))
+    values = _draw(initializers.HeUniform(seed=2), CONV_BIG)
+    _check_uniform(values, math.sqrt(6.0 / (3 * 3 * 64)))
 
 
 def test_glorot_normal_stddev_uses_conv_fans():
-    values = _draw(initializers.GlorotNormal(seed=2), (5, 5, 16, 64))
-    _check_truncated(values, math.sqrt(2.0 / (5 * 5 * 16 + 5 * 5 * 64)))
+    values = _draw(initializers.GlorotNormal(seed=2), CONV_BIG)
+    _check_truncated(values, math.sqrt(2.0 / (3 * 3 * 64 + 3 * 3 * 128)))
 
 
 def test_variance_scaling_input_output_axes_set_the_fans():
@@ -208,46 +209,46 @@ def test_variance_scaling_axes_limit_matches_keras():
 @pytest.mark.parametrize("name", RANDOM_CLASSES)
 def test_seeded_initializer_repeats_across_calls(name):
     init = getattr(initializers, name)(seed=42)
-    np.testing.assert_array_equal(_draw(init, (4, 5)), _draw(init, (4, 5)))
+    np.testing.assert_array_equal(_draw(init, SMALL), _draw(init, SMALL))
 
 
 @pytest.mark.parametrize("name", RANDOM_CLASSES)
 def test_same_seed_gives_same_values_across_instances(name):
     cls = getattr(initializers, name)
-    np.testing.assert_array_equal(_draw(cls(seed=7), (4, 5)), _draw(cls(seed=7), (4, 5)))
+    np.testing.assert_array_equal(_draw(cls(seed=7), SMALL), _draw(cls(seed=7), SMALL))
 
 
 @pytest.mark.parametrize("name", RANDOM_CLASSES)
 def test_different_seeds_give_different_values(name):
     cls = getattr(initializers, name)
-    assert not np.array_equal(_draw(cls(seed=1), (4, 5)), _draw(cls(seed=2), (4, 5)))
+    assert not np.array_equal(_draw(cls(seed=1), SMALL), _draw(cls(seed=2), SMALL))
 
 
 @pytest.mark.parametrize("name", RANDOM_CLASSES)
 def test_unseeded_instances_differ(name):
     cls = getattr(initializers, name)
-    assert not np.array_equal(_draw(cls(), (4, 5)), _draw(cls(), (4, 5)))
+    assert not np.array_equal(_draw(cls(), SMALL), _draw(cls(), SMALL))
 
 
 def test_unseeded_initializer_repeats_across_calls_like_keras():
     # Keras 3: "an initializer seeded with an integer or None will produce the same values
     # across multiple calls".
     init = initializers.GlorotUniform()
-    np.testing.assert_array_equal(_draw(init, (4, 5)), _draw(init, (4, 5)))
+    np.testing.assert_array_equal(_draw(init, SMALL), _draw(init, SMALL))
 
 
 def test_seed_generator_gives_new_values_each_call():
     init = initializers.RandomNormal(seed=lamina.random.SeedGenerator(3))
-    assert not np.array_equal(_draw(init, (4, 5)), _draw(init, (4, 5)))
+    assert not np.array_equal(_draw(init, SMALL), _draw(init, SMALL))
 
 
 @pytest.mark.parametrize("name", RANDOM_CLASSES)
 def test_set_random_seed_makes_unseeded_initializers_repeatable(name):
     cls = getattr(initializers, name)
     lamina.utils.set_random_seed(123)
-    first = _draw(cls(), (4, 5))
+    first = _draw(cls(), SMALL)
     lamina.utils.set_random_seed(123)
-    np.testing.assert_array_equal(_draw(cls(), (4, 5)), first)
+    np.testing.assert_array_equal(_draw(cls(), SMALL), first)
 
 
 def test_bad_seed_type_is_rejected():
@@ -274,13 +275,13 @@ def test_orthogonal_wide_matrix_has_orthonormal_rows():
 
 
 def test_orthogonal_gain_scales_the_matrix():
-    w = _draw(initializers.Orthogonal(gain=2.0, seed=1), (5, 5))
-    np.testing.assert_allclose(w.T @ w, 4.0 * np.eye(5), atol=1e-5)
+    w = _draw(initializers.Orthogonal(gain=2.0, seed=1), (6, 6))
+    np.testing.assert_allclose(w.T @ w, 4.0 * np.eye(6), atol=1e-5)
 
 
 def test_orthogonal_conv_kernel_flattens_to_orthonormal_columns():
-    w = _draw(initializers.Orthogonal(seed=1), (2, 2, 3, 4)).reshape(12, 4)
-    np.testing.assert_allclose(w.T @ w, np.eye(4), atol=1e-5)
+    w = _draw(initializers.Orthogonal(seed=1), (2, 2, 2, 3)).reshape(8, 3)
+    np.testing.assert_allclose(w.T @ w, np.eye(3), atol=1e-5)
 
 
 def test_orthogonal_rejects_rank_one_shape():
@@ -340,7 +341,7 @@ def test_config_round_trip_keeps_config(init):
 @pytest.mark.parametrize("init", CONFIGURED, ids=CONFIGURED_IDS)
 def test_config_round_trip_keeps_values(init):
     clone = type(init).from_config(init.get_config())
-    np.testing.assert_array_equal(_draw(clone, (4, 4)), _draw(init, (4, 4)))
+    np.testing.assert_array_equal(_draw(clone, SMALL), _draw(init, SMALL))
 
 
 @pytest.mark.parametrize("init", CONFIGURED, ids=CONFIGURED_IDS)

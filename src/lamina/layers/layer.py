@@ -137,6 +137,8 @@ class Layer(backend.LayerBase):
         self._call_has_mask_arg = "mask" in call_params
         self._first_arg_name = next(iter(call_params), None)
         self._build_is_default = _is_default(cls.build, Layer.build)
+        self._compute_mask_is_default = _is_default(cls.compute_mask, Layer.compute_mask)
+        self._last_output_mask = None
 
     # -- attribute tracking --------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -396,7 +398,11 @@ class Layer(backend.LayerBase):
         ):
             return self._symbolic_call(args, kwargs)
 
-        # 1. Convert and autocast the first argument.
+        # 1. Pick up a Keras mask riding on the inputs (torch tensors can carry one), then
+        #    convert and autocast the first argument.
+        previous_mask = kwargs.get("mask") if self._call_has_mask_arg else None
+        if previous_mask is None:
+            previous_mask = _mask_of(first)
         if first is not None:
             first = tree.map_structure(self._convert_input, first)
             if args:
@@ -421,6 +427,10 @@ class Layer(backend.LayerBase):
         elif "training" in kwargs:
             del kwargs["training"]
 
+        if self._call_has_mask_arg and previous_mask is not None and \
+                kwargs.get("mask") is None:
+            kwargs["mask"] = previous_mask
+
         if _call_depth() == 0:
             self._clear_losses()
         with _CallScope(training):
@@ -430,9 +440,22 @@ class Layer(backend.LayerBase):
                 raise _annotate(error, self) from None
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
-                batch = output.shape[0] if output.ndim else 1
-                self.add_loss(backend.numpy.divide(self.activity_regularizer(output), batch))
+                if backend.is_tensor(output):
+                    self.add_loss(self.activity_regularizer(output))
+        # 4. The output mask: what compute_mask says, for layers that handle masks.
+        if self.supports_masking or not self._compute_mask_is_default:
+            self._last_output_mask = self.compute_mask(first, previous_mask)
+            _attach_mask(outputs, self._last_output_mask)
+        else:
+            self._last_output_mask = None
         return outputs
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the outputs, given the inputs and their mask (None: no mask).
+
+        By default a layer that ``supports_masking`` passes its input mask through.
+        """
+        return previous_mask if self.supports_masking else None
 
     def _convert_input(self, x):
         if x is None or isinstance(x, (str, bytes)):
@@ -640,6 +663,30 @@ def _annotate(error, layer):
         )
     except Exception:  # an exception type with a custom constructor: keep it as it is
         return error
+
+
+def _mask_of(x):
+    """The Keras mask carried by ``x`` (or by its leaves), or None."""
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        masks = [getattr(v, "_keras_mask", None) for v in x]
+        return masks if any(m is not None for m in masks) else None
+    return getattr(x, "_keras_mask", None)
+
+
+def _attach_mask(outputs, mask):
+    """Set ``_keras_mask`` on output tensors where the engine allows it (torch does)."""
+    if mask is None:
+        return
+    leaves = tree.flatten(outputs)
+    masks = mask if isinstance(mask, (list, tuple)) and len(mask) == len(leaves) else \
+        [mask] * len(leaves)
+    for leaf, leaf_mask in zip(leaves, masks):
+        try:
+            leaf._keras_mask = leaf_mask
+        except (AttributeError, TypeError):
+            return
 
 
 def _has_symbolic(structure):

@@ -36,12 +36,29 @@ class Node:
             parents.append(layer._inbound_nodes[node_index])
         return parents
 
-    def run(self, values):
-        """Call the layer with KerasTensors replaced by ``values[id(tensor)]``."""
+    def run(self, values, masks):
+        """Call the layer with KerasTensors replaced by ``values[id(tensor)]``.
+
+        The input tensors' masks (``masks[id(tensor)]``) are passed as ``mask=`` to a layer
+        whose ``call`` takes one; the output masks are written back into ``masks``.
+        """
 
         def fill(x):
             return values[id(x)] if isinstance(x, KerasTensor) else x
 
         args = tree.map_structure(fill, self.call_args) if self.call_args else ()
         kwargs = tree.map_structure(fill, self.call_kwargs) if self.call_kwargs else {}
-        return self.layer(*args, **kwargs)
+        layer = self.layer
+        in_masks = [masks.get(id(t)) for t in self.input_tensors]
+        if any(m is not None for m in in_masks) and layer._call_has_mask_arg and \
+                kwargs.get("mask") is None:
+            kwargs["mask"] = in_masks[0] if len(in_masks) == 1 else in_masks
+        outputs = layer(*args, **kwargs)
+        out_mask = layer._last_output_mask
+        leaves = self.output_tensors
+        if out_mask is not None:
+            per_output = out_mask if isinstance(out_mask, (list, tuple)) and \
+                len(out_mask) == len(leaves) else [out_mask] * len(leaves)
+            for tensor, mask in zip(leaves, per_output):
+                masks[id(tensor)] = mask
+        return outputs

@@ -176,8 +176,8 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
         sample_weight: optional weights; shape ``(batch,)``, ``(batch, 1)``, the losses'
             shape, or anything that broadcasts against it.
         mask: optional 0/1 (or boolean) tensor marking the loss entries that count. This is
-            the hook for Keras masks; today ``SparseCategoricalCrossentropy(ignore_class=)``
-            uses it. TODO(issue 4, masking): also take ``y_pred``'s Keras mask.
+            where Keras masks (``y_pred``'s mask) and
+            ``SparseCategoricalCrossentropy(ignore_class=)`` enter.
         reduction: one of :data:`REDUCTIONS`.
         dtype: the dtype of the result; defaults to ``values``' floating dtype.
 
@@ -270,14 +270,26 @@ class Loss:
         Returns:
             A scalar tensor, or the per-sample losses when ``reduction`` is ``"none"``.
         """
-        # TODO(issue 4, masking): honour ``y_pred._keras_mask`` by passing it as ``mask``.
+        return self._masked_call(y_true, y_pred, sample_weight,
+                                 getattr(y_pred, "_keras_mask", None))
+
+    def _masked_call(self, y_true, y_pred, sample_weight, keras_mask):
+        """``__call__`` with the Keras mask of ``y_pred`` given explicitly (None: no mask).
+
+        Masked-out entries count neither in the sum nor in the number of entries.
+        """
         y_pred = tree.map_structure(self._convert, y_pred)
         y_true = tree.map_structure(self._convert, y_true)
         losses = self.call(y_true, y_pred)
+        mask = self._loss_mask(y_true, y_pred)
+        if keras_mask is not None:
+            keras_mask = ops.cast(keras_mask, self.dtype)
+            mask = keras_mask if mask is None else ops.multiply(ops.cast(mask, self.dtype),
+                                                                keras_mask)
         return reduce_weighted_values(
             losses,
             sample_weight=sample_weight,
-            mask=self._loss_mask(y_true, y_pred),
+            mask=mask,
             reduction=self.reduction,
             dtype=self.dtype,
         )

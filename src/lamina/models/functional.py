@@ -202,14 +202,29 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_call_inputs(inputs)
-        values = {}
-        for tensor, value in zip(self._input_tensors, flat):
+        input_masks = tree.flatten(mask) if isinstance(mask, (list, tuple)) else [mask]
+        if len(input_masks) != len(flat):
+            input_masks = [None] * len(flat)
+        values, masks = {}, {}
+        for tensor, value, value_mask in zip(self._input_tensors, flat, input_masks):
+            value_mask = value_mask if value_mask is not None else \
+                getattr(value, "_keras_mask", None)
             values[id(tensor)] = self._standardize_input(value, tensor)
+            if value_mask is not None:
+                masks[id(tensor)] = value_mask
         for node in self._nodes:
-            outputs = node.run(values)
+            outputs = node.run(values, masks)
             for tensor, value in zip(node.output_tensors, tree.flatten(outputs)):
                 values[id(tensor)] = value
+        self._output_masks = [masks.get(id(t)) for t in self._output_tensors]
         return tree.map_structure(lambda t: values[id(t)], self._outputs_struct)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The output masks of the last call (one per output; None where unmasked)."""
+        masks = getattr(self, "_output_masks", None)
+        if not masks or all(m is None for m in masks):
+            return None
+        return masks[0] if len(masks) == 1 else masks
 
     def _convert_input(self, x):
         if x is None or backend.is_tensor(x) or isinstance(x, KerasTensor):

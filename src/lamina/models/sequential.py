@@ -122,9 +122,19 @@ class Sequential(Model):
                 # Keras accepts (batch,) data for an Input of shape (1,).
                 inputs = backend.numpy.expand_dims(inputs, -1)
         x = inputs
+        current_mask = mask if mask is not None else getattr(inputs, "_keras_mask", None)
         for layer in self._stack:
-            x = layer(x)
+            kwargs = {}
+            if current_mask is not None and layer._call_has_mask_arg:
+                kwargs["mask"] = current_mask
+            x = layer(x, **kwargs)
+            current_mask = layer._last_output_mask
+        self._output_mask = current_mask
         return x
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the last layer's output in the last call, or None."""
+        return getattr(self, "_output_mask", None)
 
     def __call__(self, *args, **kwargs):
         if not self.built and self._input_layer is None and args and \

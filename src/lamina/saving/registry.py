@@ -160,4 +160,14 @@ def make_getter(kind, all_objects, aliases, base_class=None, instantiate=True,
             "registered_name": registered,
         }
 
+    get.__doc__ = (
+        f"The {kind} named by ``identifier`` (a name, a config dict, a {kind} or a "
+        f"callable); None gives None.\n\nRaises:\n    ValueError: for an unknown name, "
+        f"listing the valid {plural}."
+    )
+    serialize.__doc__ = f"A JSON-friendly config for a {kind} (its name, for a function)."
+    deserialize.__doc__ = (
+        f"The {kind} described by a config from ``serialize`` (or a name); "
+        "``custom_objects`` maps extra names."
+    )
     return get, serialize, deserialize

@@ -76,8 +76,12 @@ class CompileLoss:
         """The per-output loss trackers (multi-output models only)."""
         return [t for t in self.trackers if t is not None]
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, y_true, y_pred, sample_weight=None, masks=None):
         y_true = _as_list(y_true, self.output_names, "y")
+        if masks is None or not isinstance(masks, (list, tuple)) or \
+                len(masks) != len(self.output_names):
+            masks = [masks if not isinstance(masks, (list, tuple)) else None] * \
+                len(self.output_names)
         y_pred = _as_list(y_pred, self.output_names, "model outputs")
         sample_weights = _as_list(sample_weight, self.output_names, "sample_weight") \
             if isinstance(sample_weight, (list, tuple, dict)) else \
@@ -86,7 +90,7 @@ class CompileLoss:
         for i, (fn, weight) in enumerate(zip(self.losses, self.loss_weights)):
             if fn is None or y_true[i] is None:
                 continue
-            value = _call_loss(fn, y_true[i], y_pred[i], sample_weights[i])
+            value = _call_loss(fn, y_true[i], y_pred[i], sample_weights[i], masks[i])
             if self.trackers and self.trackers[i] is not None:
                 batch = ops.shape(y_pred[i])[0] if ops.ndim(y_pred[i]) else 1
                 self.trackers[i].update_state(value, sample_weight=batch)
@@ -125,11 +129,13 @@ def _is_sparse_loss(fn):
     return "sparse_categorical_crossentropy" in name or name == "sparsecategoricalcrossentropy"
 
 
-def _call_loss(fn, y_true, y_pred, sample_weight):
-    if isinstance(fn, losses_module.Loss):
-        return fn(y_true, y_pred, sample_weight=sample_weight)
-    # A plain function gives per-sample losses; reduce it as a Keras loss wrapper would.
-    return losses_module.LossFunctionWrapper(fn)(y_true, y_pred, sample_weight=sample_weight)
+def _call_loss(fn, y_true, y_pred, sample_weight, mask=None):
+    if not isinstance(fn, losses_module.Loss):
+        # A plain function gives per-sample losses; reduce it as a Keras loss wrapper would.
+        fn = losses_module.LossFunctionWrapper(fn)
+    if mask is None:
+        mask = getattr(y_pred, "_keras_mask", None)
+    return fn._masked_call(y_true, y_pred, sample_weight, mask)
 
 
 def _as_list(value, output_names, what):

@@ -175,7 +175,10 @@ class Trainer:
         """
         total = None
         if self._compile_loss is not None:
-            total = self._compile_loss(y, y_pred, sample_weight)
+            # The model's output masks (from Embedding(mask_zero=True), Masking...) keep
+            # padded timesteps out of the loss, as in Keras.
+            total = self._compile_loss(y, y_pred, sample_weight,
+                                       masks=self._last_output_mask)
         for extra in self.losses:
             extra = ops.sum(extra)
             total = extra if total is None else ops.add(total, extra)
