@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina import layers, ops
+from lamina import layers
+from lamina import ops
 
 
 class MaskRecorder(layers.Layer):

@@ -111,3 +111,64 @@ def exponential(x):
 def linear(x):
     """The identity: returns ``x`` unchanged."""
     return x
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    return ops.celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: halves ``a, b`` of ``x`` along ``axis`` give ``a * sigmoid(b)``."""
+    return ops.glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    return ops.hard_shrink(x, threshold=threshold)
+
+
+def hard_tanh(x):
+    """``clip(x, -1, 1)``."""
+    return ops.hard_tanh(x)
+
+
+def log_sigmoid(x):
+    """``log(sigmoid(x))``, computed stably."""
+    return ops.log_sigmoid(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    """Shrink ``x`` towards 0 by ``threshold`` (0 inside ``[-threshold, threshold]``)."""
+    return ops.soft_shrink(x, threshold=threshold)
+
+
+def sparse_plus(x):
+    """0 below -1, ``x`` above 1, ``(x + 1)^2 / 4`` between."""
+    return ops.sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    """0 below -1, 1 above 1, ``(x + 1) / 2`` between."""
+    return ops.sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    """Projection of ``x`` onto the probability simplex (a softmax with exact zeros)."""
+    return ops.sparsemax(x, axis=axis)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x^2 + b)) / 2``."""
+    return ops.squareplus(x, b=b)
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    return ops.tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return ops.threshold(x, threshold, default_value)
+

@@ -35,6 +35,7 @@ convert_to_tensor = _engine.convert_to_tensor
 core = _engine.core
 dtype_of = _engine.dtype_of
 get_device = _engine.get_device
+image = _engine.image
 is_tensor = _engine.is_tensor
 math = _engine.math
 nn = _engine.nn
@@ -90,6 +91,7 @@ __all__ = [
     "epsilon",
     "floatx",
     "get_device",
+    "image",
     "image_data_format",
     "is_float_dtype",
     "is_int_dtype",

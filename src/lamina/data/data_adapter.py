@@ -37,7 +37,7 @@ class DataAdapter:
 
     def new_pass(self):
         """An iterator over one pass of ``(x, y, sample_weight)`` tuples of tensors."""
-        raise NotImplementedError
+        raise NotImplementedError(f"abstract: {type(self).__name__} must implement new_pass()")
 
     def on_epoch_begin(self):
         """Called by ``EpochIterator`` before each epoch."""

@@ -12,6 +12,7 @@ from lamina.layers.core.identity import Identity
 from lamina.layers.core.input_layer import Input
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.core.lambda_layer import Lambda
+from lamina.layers.core.masking import Masking
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.merging.add import Add
@@ -31,8 +32,18 @@ from lamina.layers.merging.multiply import multiply
 from lamina.layers.merging.subtract import Subtract
 from lamina.layers.merging.subtract import subtract
 from lamina.layers.normalization.batch_normalization import BatchNormalization
+from lamina.layers.normalization.group_normalization import GroupNormalization
 from lamina.layers.normalization.layer_normalization import LayerNormalization
+from lamina.layers.normalization.spectral_normalization import SpectralNormalization
+from lamina.layers.normalization.unit_normalization import UnitNormalization
+from lamina.layers.regularization.activity_regularization import ActivityRegularization
+from lamina.layers.regularization.alpha_dropout import AlphaDropout
 from lamina.layers.regularization.dropout import Dropout
+from lamina.layers.regularization.gaussian_dropout import GaussianDropout
+from lamina.layers.regularization.gaussian_noise import GaussianNoise
+from lamina.layers.regularization.spatial_dropout import SpatialDropout1D
+from lamina.layers.regularization.spatial_dropout import SpatialDropout2D
+from lamina.layers.regularization.spatial_dropout import SpatialDropout3D
 from lamina.layers.reshaping.flatten import Flatten
 from lamina.layers.reshaping.permute import Permute
 from lamina.layers.reshaping.repeat_vector import RepeatVector

@@ -441,7 +441,12 @@ class Layer(backend.LayerBase):
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
                 if backend.is_tensor(output):
-                    self.add_loss(self.activity_regularizer(output))
+                    penalty = self.activity_regularizer(output)
+                    # Keras 3 divides by the batch size, so the strength does not depend on
+                    # it (an empty batch has a zero penalty and is left as it is).
+                    if output.ndim and output.shape[0]:
+                        penalty = backend.numpy.divide(penalty, output.shape[0])
+                    self.add_loss(penalty)
         # 4. The output mask: what compute_mask says, for layers that handle masks.
         if self.supports_masking or not self._compute_mask_is_default:
             self._last_output_mask = self.compute_mask(first, previous_mask)

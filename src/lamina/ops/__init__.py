@@ -4,6 +4,7 @@ Ops run on the active backend and take tensors, NumPy arrays or Python numbers.
 """
 
 from lamina.ops import core
+from lamina.ops import image
 from lamina.ops import math
 from lamina.ops import nn
 from lamina.ops import numpy
@@ -27,17 +28,26 @@ from lamina.ops.math import qr
 from lamina.ops.math import rsqrt
 from lamina.ops.math import segment_sum
 from lamina.ops.math import top_k
+from lamina.ops.nn import average_pool
 from lamina.ops.nn import batch_normalization
 from lamina.ops.nn import binary_crossentropy
 from lamina.ops.nn import categorical_crossentropy
+from lamina.ops.nn import celu
+from lamina.ops.nn import conv
+from lamina.ops.nn import conv_transpose
+from lamina.ops.nn import depthwise_conv
 from lamina.ops.nn import elu
 from lamina.ops.nn import gelu
+from lamina.ops.nn import glu
+from lamina.ops.nn import hard_shrink
 from lamina.ops.nn import hard_sigmoid
 from lamina.ops.nn import hard_silu
 from lamina.ops.nn import hard_swish
+from lamina.ops.nn import hard_tanh
 from lamina.ops.nn import leaky_relu
 from lamina.ops.nn import log_sigmoid
 from lamina.ops.nn import log_softmax
+from lamina.ops.nn import max_pool
 from lamina.ops.nn import mish
 from lamina.ops.nn import moments
 from lamina.ops.nn import multi_hot
@@ -46,13 +56,21 @@ from lamina.ops.nn import one_hot
 from lamina.ops.nn import relu
 from lamina.ops.nn import relu6
 from lamina.ops.nn import selu
+from lamina.ops.nn import separable_conv
 from lamina.ops.nn import sigmoid
 from lamina.ops.nn import silu
+from lamina.ops.nn import soft_shrink
 from lamina.ops.nn import softmax
 from lamina.ops.nn import softplus
 from lamina.ops.nn import softsign
 from lamina.ops.nn import sparse_categorical_crossentropy
+from lamina.ops.nn import sparse_plus
+from lamina.ops.nn import sparse_sigmoid
+from lamina.ops.nn import sparsemax
+from lamina.ops.nn import squareplus
 from lamina.ops.nn import swish
+from lamina.ops.nn import tanh_shrink
+from lamina.ops.nn import threshold
 from lamina.ops.numpy import abs
 from lamina.ops.numpy import absolute
 from lamina.ops.numpy import add

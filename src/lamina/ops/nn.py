@@ -224,3 +224,464 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     num_classes = _core.shape(output)[axis]
     target = one_hot(_core.cast(target, "int32"), num_classes, axis=axis, dtype=_core.dtype(output))
     return categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
+
+
+# -- pooling -------------------------------------------------------------------------------
+_POOL_PADDINGS = ("valid", "same")
+
+
+def _pool_tuple(value, rank, name, op_name):
+    """``value`` (an int or ``rank`` ints, all positive) as a tuple of ``rank`` ints."""
+    values = (value,) * rank if isinstance(value, int) and not isinstance(value, bool) else value
+    try:
+        values = tuple(values)
+    except TypeError:
+        values = None
+    if (values is None or len(values) != rank
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                       for v in values)):
+        raise ValueError(
+            f"{op_name}: `{name}` must be a positive int or a tuple of {rank} positive ints "
+            f"(one per spatial axis of a rank-{rank + 2} input). Received: {name}={value!r}."
+        )
+    return values
+
+
+def _pool_arguments(op_name, inputs, pool_size, strides, padding, data_format):
+    """Validate pooling arguments; return them standardized, with the input tensor."""
+    inputs = _core.convert_to_tensor(inputs)
+    rank = len(inputs.shape) - 2
+    if rank not in (1, 2, 3):
+        raise ValueError(
+            f"{op_name}: `inputs` must have rank 3, 4 or 5 (batch, 1 to 3 spatial axes and "
+            f"a channel axis). Received inputs of shape {tuple(inputs.shape)}."
+        )
+    data_format = config.standardize_data_format(data_format)
+    pool_size = _pool_tuple(pool_size, rank, "pool_size", op_name)
+    strides = pool_size if strides is None else _pool_tuple(strides, rank, "strides", op_name)
+    padding_name = str(padding).lower()
+    if padding_name not in _POOL_PADDINGS:
+        raise ValueError(
+            f"{op_name}: `padding` must be one of {_POOL_PADDINGS}. Received: "
+            f"padding={padding!r}."
+        )
+    shape = tuple(inputs.shape)
+    spatial = shape[1:-1] if data_format == "channels_last" else shape[2:]
+    if padding_name == "valid" and any(w > s for w, s in zip(pool_size, spatial)):
+        raise ValueError(
+            f"{op_name}: the pooling window pool_size={pool_size} is larger than the "
+            f"input's spatial size {spatial} (input shape {shape}, {data_format}) with "
+            "padding='valid', so no window fits. Use a smaller pool_size, a larger input, "
+            "or padding='same'."
+        )
+    return inputs, pool_size, strides, padding_name, data_format
+
+
+@dispatch
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling: the largest value of each window over the spatial axes.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        pool_size: the window size, an int or one int per spatial axis.
+        strides: the step between windows (an int or a tuple); ``pool_size`` when None.
+        padding: ``"valid"`` (windows inside the input only) or ``"same"`` (pad so the
+            output size is ``ceil(size / stride)``; padded cells never win the max).
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+
+    Returns:
+        The pooled tensor, same rank and dtype as ``inputs``.
+
+    Example:
+        >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+        >>> ops.convert_to_numpy(ops.max_pool(x, 2))[0, :, :, 0]
+        array([[ 5.,  7.],
+               [13., 15.]], dtype=float32)
+    """
+    inputs, pool_size, strides, padding, data_format = _pool_arguments(
+        "max_pool", inputs, pool_size, strides, padding, data_format)
+    return _impl.max_pool(inputs, pool_size, strides, padding, data_format)
+
+
+@dispatch
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling: the mean of each window over the spatial axes.
+
+    With ``padding="same"`` a window that hangs over the border is averaged over its
+    real cells only (the padded cells are not counted), as in Keras and TensorFlow.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        pool_size: the window size, an int or one int per spatial axis.
+        strides: the step between windows (an int or a tuple); ``pool_size`` when None.
+        padding: ``"valid"`` or ``"same"`` (output size ``ceil(size / stride)``).
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+
+    Returns:
+        The pooled tensor, same rank as ``inputs``, floating point.
+
+    Example:
+        >>> x = np.arange(4.0).reshape(1, 4, 1)
+        >>> ops.convert_to_numpy(ops.average_pool(x, 2))[0, :, 0]
+        array([0.5, 2.5], dtype=float32)
+    """
+    inputs, pool_size, strides, padding, data_format = _pool_arguments(
+        "average_pool", inputs, pool_size, strides, padding, data_format)
+    return _impl.average_pool(inputs, pool_size, strides, padding, data_format)
+
+
+@dispatch
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    x = _core.convert_to_tensor(x)
+    negative = _np.multiply(alpha, _np.expm1(_np.divide(_np.minimum(x, 0.0), alpha)))
+    return _np.add(_np.maximum(x, 0.0), negative)
+
+
+@dispatch
+def glu(x, axis=-1):
+    """Gated linear unit: split ``x`` in two halves ``a, b`` along ``axis``; ``a * sigmoid(b)``."""
+    a, b = _np.split(x, 2, axis=axis)
+    return _np.multiply(a, sigmoid(b))
+
+
+@dispatch
+def hard_tanh(x):
+    """``clip(x, -1, 1)``."""
+    return _np.clip(_core.convert_to_tensor(x), -1.0, 1.0)
+
+
+@dispatch
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    x = _core.convert_to_tensor(x)
+    return _np.where(_np.greater(_np.absolute(x), threshold), x, _np.zeros_like(x))
+
+
+@dispatch
+def soft_shrink(x, threshold=0.5):
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0."""
+    x = _core.convert_to_tensor(x)
+    zeros = _np.zeros_like(x)
+    return _np.where(_np.greater(x, threshold), _np.subtract(x, threshold),
+                     _np.where(_np.less(x, -threshold), _np.add(x, threshold), zeros))
+
+
+@dispatch
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    x = _core.convert_to_tensor(x)
+    return _np.subtract(x, _np.tanh(x))
+
+
+@dispatch
+def sparse_plus(x):
+    """0 for ``x <= -1``, ``x`` for ``x >= 1``, ``(x + 1)^2 / 4`` between."""
+    x = _core.convert_to_tensor(x)
+    middle = _np.divide(_np.square(_np.add(x, 1.0)), 4.0)
+    return _np.where(_np.less_equal(x, -1.0), _np.zeros_like(x),
+                     _np.where(_np.greater_equal(x, 1.0), x, middle))
+
+
+@dispatch
+def sparse_sigmoid(x):
+    """0 for ``x <= -1``, 1 for ``x >= 1``, ``(x + 1) / 2`` between."""
+    x = _core.convert_to_tensor(x)
+    return _np.clip(_np.divide(_np.add(x, 1.0), 2.0), 0.0, 1.0)
+
+
+@dispatch
+def squareplus(x, b=4):
+    """``(x + sqrt(x^2 + b)) / 2``, a smooth ReLU."""
+    x = _core.convert_to_tensor(x)
+    return _np.divide(_np.add(x, _np.sqrt(_np.add(_np.square(x), b))), 2.0)
+
+
+@dispatch
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    x = _core.convert_to_tensor(x)
+    return _np.where(_np.greater(x, threshold), x, _np.full_like(x, default_value))
+
+
+@dispatch
+def sparsemax(x, axis=-1):
+    """Euclidean projection of ``x`` onto the probability simplex along ``axis``.
+
+    Like softmax it gives non-negative values summing to 1, but can give exact zeros.
+    """
+    x = _core.convert_to_tensor(x)
+    x = _np.moveaxis(x, axis, -1)
+    size = _core.shape(x)[-1]
+    # Sort descending, find the support size k, then the threshold tau.
+    z = _np.flip(_np.sort(x, axis=-1), axis=-1)
+    ks = _np.arange(1, size + 1, dtype=_core.dtype(x))
+    cumulative = _np.cumsum(z, axis=-1)
+    in_support = _np.greater(_np.add(1.0, _np.multiply(ks, z)), cumulative)
+    k = _np.sum(_core.cast(in_support, _core.dtype(x)), axis=-1, keepdims=True)
+    index = _core.cast(_np.subtract(k, 1.0), "int32")
+    tau = _np.divide(_np.subtract(_np.take_along_axis(cumulative, index, axis=-1), 1.0), k)
+    result = _np.maximum(_np.subtract(x, tau), 0.0)
+    return _np.moveaxis(result, -1, axis)
+
+
+# -- convolutions --------------------------------------------------------------------------
+_CONV_PADDINGS = ("valid", "same")
+
+
+def _conv_tuple(value, rank, name, op_name):
+    """``value`` (an int or ``rank`` ints, all positive) as a tuple of ``rank`` ints."""
+    values = (value,) * rank if isinstance(value, int) and not isinstance(value, bool) else value
+    try:
+        values = tuple(values)
+    except TypeError:
+        values = None
+    if (values is None or len(values) != rank
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                       for v in values)):
+        raise ValueError(
+            f"{op_name}: `{name}` must be a positive int or a tuple of {rank} positive ints "
+            f"(one per spatial axis of a rank-{rank + 2} input). Received: {name}={value!r}."
+        )
+    return values
+
+
+def _conv_arguments(op_name, inputs, kernel, strides, padding, data_format, dilation_rate,
+                    kernel_name="kernel"):
+    """Validate the arguments shared by the conv ops; return them standardized."""
+    inputs = _core.convert_to_tensor(inputs)
+    kernel = _core.convert_to_tensor(kernel)
+    shape, kernel_shape = tuple(inputs.shape), tuple(kernel.shape)
+    rank = len(shape) - 2
+    if rank not in (1, 2, 3):
+        raise ValueError(
+            f"{op_name}: `inputs` must have rank 3, 4 or 5 (batch, 1 to 3 spatial axes and "
+            f"a channel axis). Received inputs of shape {shape}."
+        )
+    if len(kernel_shape) != rank + 2:
+        raise ValueError(
+            f"{op_name}: `{kernel_name}` must have the rank of `inputs` ({rank + 2}): "
+            f"{rank} spatial axes, then the input and output channel axes. Received "
+            f"{kernel_name} of shape {kernel_shape} for inputs of shape {shape}."
+        )
+    data_format = config.standardize_data_format(data_format)
+    strides = _conv_tuple(strides, rank, "strides", op_name)
+    dilation_rate = _conv_tuple(dilation_rate, rank, "dilation_rate", op_name)
+    padding_name = str(padding).lower()
+    if padding_name not in _CONV_PADDINGS:
+        raise ValueError(
+            f"{op_name}: `padding` must be one of {_CONV_PADDINGS}. Received: "
+            f"padding={padding!r}."
+        )
+    return inputs, kernel, strides, padding_name, data_format, dilation_rate
+
+
+def _conv_channels(shape, data_format):
+    return shape[-1] if data_format == "channels_last" else shape[1]
+
+
+def _check_conv_output_size(op_name, inputs, kernel_size, strides, padding, data_format,
+                            dilation_rate):
+    """Raise when a "valid" conv leaves no output position on some spatial axis."""
+    if padding != "valid":
+        return
+    shape = tuple(inputs.shape)
+    spatial = shape[1:-1] if data_format == "channels_last" else shape[2:]
+    effective = tuple((k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate))
+    if any(size < e for size, e in zip(spatial, effective)):
+        raise ValueError(
+            f"{op_name}: computed output size would be zero or negative: the input's spatial "
+            f"size {spatial} (input shape {shape}, {data_format}) is smaller than the "
+            f"dilated kernel size {effective} (kernel_size={tuple(kernel_size)}, "
+            f"dilation_rate={dilation_rate}) with padding='valid'. Use a larger input, a "
+            "smaller kernel, or padding='same'."
+        )
+
+
+@dispatch
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution (1-D to 3-D): cross-correlates ``inputs`` with ``kernel``.
+
+    Grouped convolution follows from the shapes: with ``C`` input channels and a kernel
+    of ``C / groups`` input channels, the channels split into ``groups`` groups, each
+    producing ``out_channels / groups`` outputs.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        kernel: ``(*kernel_size, channels / groups, out_channels)``.
+        strides: the step between output positions, an int or one int per spatial axis.
+        padding: ``"valid"`` (no padding) or ``"same"`` (output size ``ceil(size /
+            stride)``; as in TensorFlow, an odd total padding puts the extra cell at the
+            end).
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+        dilation_rate: the spacing between kernel taps, an int or one int per axis.
+
+    Returns:
+        The convolved tensor, in ``data_format``, with ``out_channels`` channels.
+
+    Example:
+        >>> x = np.ones((1, 5, 1))
+        >>> ops.convert_to_numpy(ops.conv(x, np.ones((3, 1, 1))))[0, :, 0]
+        array([3., 3., 3.], dtype=float32)
+    """
+    inputs, kernel, strides, padding, data_format, dilation_rate = _conv_arguments(
+        "conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+    channels = _conv_channels(tuple(inputs.shape), data_format)
+    group_channels, filters = kernel.shape[-2], kernel.shape[-1]
+    if channels % group_channels or filters % (channels // group_channels):
+        raise ValueError(
+            f"conv: the kernel's input-channel axis ({group_channels}) must divide the "
+            f"input's {channels} channels into groups, and its {filters} output channels "
+            "must split evenly over those groups. Expected kernel shape "
+            f"(*kernel_size, {channels} / groups, out_channels). Received kernel of shape "
+            f"{tuple(kernel.shape)} for inputs of shape {tuple(inputs.shape)} "
+            f"({data_format})."
+        )
+    _check_conv_output_size("conv", inputs, kernel.shape[:-2], strides, padding,
+                            data_format, dilation_rate)
+    return _impl.conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+@dispatch
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """Depthwise convolution: each input channel is convolved with its own filters.
+
+    Input channel ``c`` with multiplier ``m`` gives output channel ``c * multiplier + m``.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        kernel: ``(*kernel_size, channels, depth_multiplier)``.
+        strides, padding, data_format, dilation_rate: as in :func:`conv`.
+
+    Returns:
+        The convolved tensor with ``channels * depth_multiplier`` channels.
+
+    Example:
+        >>> x = np.ones((1, 4, 2))
+        >>> ops.depthwise_conv(x, np.ones((2, 2, 3))).shape
+        (1, 3, 6)
+    """
+    inputs, kernel, strides, padding, data_format, dilation_rate = _conv_arguments(
+        "depthwise_conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+    channels = _conv_channels(tuple(inputs.shape), data_format)
+    if kernel.shape[-2] != channels:
+        raise ValueError(
+            f"depthwise_conv: the kernel must have shape (*kernel_size, {channels}, "
+            f"depth_multiplier) for inputs with {channels} channels. Received kernel of "
+            f"shape {tuple(kernel.shape)} for inputs of shape {tuple(inputs.shape)} "
+            f"({data_format})."
+        )
+    _check_conv_output_size("depthwise_conv", inputs, kernel.shape[:-2], strides, padding,
+                            data_format, dilation_rate)
+    return _impl.depthwise_conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+@dispatch
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """Separable convolution: a depthwise convolution, then a 1x1 (pointwise) one.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        depthwise_kernel: ``(*kernel_size, channels, depth_multiplier)``.
+        pointwise_kernel: ``(1, ..., 1, channels * depth_multiplier, out_channels)``.
+        strides, padding, data_format, dilation_rate: as in :func:`conv`, for the
+            depthwise step.
+
+    Returns:
+        The convolved tensor with ``out_channels`` channels.
+
+    Example:
+        >>> x = np.ones((1, 4, 2))
+        >>> ops.separable_conv(x, np.ones((2, 2, 1)), np.ones((1, 2, 5))).shape
+        (1, 3, 5)
+    """
+    inputs, depthwise_kernel, strides, padding, data_format, dilation_rate = _conv_arguments(
+        "separable_conv", inputs, depthwise_kernel, strides, padding, data_format,
+        dilation_rate, kernel_name="depthwise_kernel")
+    pointwise_kernel = _core.convert_to_tensor(pointwise_kernel)
+    channels = _conv_channels(tuple(inputs.shape), data_format)
+    rank = len(inputs.shape) - 2
+    depthwise_shape = tuple(depthwise_kernel.shape)
+    expected = (1,) * rank + (depthwise_shape[-2] * depthwise_shape[-1],)
+    pointwise_shape = tuple(pointwise_kernel.shape)
+    if depthwise_shape[-2] != channels or pointwise_shape[:-1] != expected:
+        raise ValueError(
+            f"separable_conv: expected depthwise_kernel of shape (*kernel_size, {channels}, "
+            f"depth_multiplier) and pointwise_kernel of shape {expected + ('filters',)}. "
+            f"Received depthwise_kernel of shape {depthwise_shape} and pointwise_kernel of "
+            f"shape {pointwise_shape} for inputs of shape {tuple(inputs.shape)} "
+            f"({data_format})."
+        )
+    _check_conv_output_size("separable_conv", inputs, depthwise_shape[:-2], strides, padding,
+                            data_format, dilation_rate)
+    return _impl.separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides, padding,
+                                data_format, dilation_rate)
+
+
+@dispatch
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution (sometimes called deconvolution): the gradient of :func:`conv`
+    with respect to its input, used to upsample.
+
+    The output length per spatial axis is Keras's: without ``output_padding``,
+    ``size * stride + max(k - stride, 0)`` for ``"valid"`` and ``size * stride`` for
+    ``"same"`` (``k`` the dilated kernel size); with it, ``(size - 1) * stride + k - 2 *
+    pad + output_padding`` where ``pad`` is ``k // 2`` for ``"same"`` and 0 for ``"valid"``.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        kernel: ``(*kernel_size, out_channels, channels)`` (note the order).
+        strides: the upsampling factor, an int or one int per spatial axis.
+        padding: ``"valid"`` or ``"same"``.
+        output_padding: None, or an int or one int per axis: extra cells at the end of the
+            output, to pick among the sizes a strided conv maps to the same input size.
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+        dilation_rate: the spacing between kernel taps.
+
+    Returns:
+        The upsampled tensor with ``out_channels`` channels.
+
+    Example:
+        >>> x = np.ones((1, 3, 1))
+        >>> ops.conv_transpose(x, np.ones((2, 4, 1)), strides=2).shape
+        (1, 6, 4)
+    """
+    inputs, kernel, strides, padding, data_format, dilation_rate = _conv_arguments(
+        "conv_transpose", inputs, kernel, strides, padding, data_format, dilation_rate)
+    rank = len(inputs.shape) - 2
+    channels = _conv_channels(tuple(inputs.shape), data_format)
+    if kernel.shape[-1] != channels:
+        raise ValueError(
+            f"conv_transpose: the kernel must have shape (*kernel_size, out_channels, "
+            f"{channels}) for inputs with {channels} channels (the input channels come "
+            f"last). Received kernel of shape {tuple(kernel.shape)} for inputs of shape "
+            f"{tuple(inputs.shape)} ({data_format})."
+        )
+    if output_padding is not None:
+        values = (output_padding,) * rank if isinstance(output_padding, int) else output_padding
+        try:
+            values = tuple(int(v) for v in values)
+        except (TypeError, ValueError):
+            values = ()
+        if len(values) != rank or any(v < 0 for v in values):
+            raise ValueError(
+                f"conv_transpose: `output_padding` must be None, a non-negative int or a "
+                f"tuple of {rank} non-negative ints. Received: output_padding="
+                f"{output_padding!r}."
+            )
+        output_padding = values
+    return _impl.conv_transpose(inputs, kernel, strides, padding, output_padding,
+                                data_format, dilation_rate)

@@ -49,7 +49,7 @@ class OptimizerStepsMixin:
             learning_rate: the step's learning rate, a floatx scalar tensor.
         """
         raise NotImplementedError(
-            f"{type(self).__name__} must define `update_step(gradient, variable, "
+            f"abstract: {type(self).__name__} must define `update_step(gradient, variable, "
             "learning_rate)`."
         )
 

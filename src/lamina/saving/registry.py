@@ -104,7 +104,7 @@ def make_getter(kind, all_objects, aliases, base_class=None, instantiate=True,
                 "'class_name' and 'config'."
             )
         name = config["class_name"]
-        if name == "__function__":
+        if name in ("__function__", "function"):  # Keras writes functions as "function"
             return _lookup(config["config"], custom_objects)
         cls = _lookup(config.get("registered_name") or name, custom_objects, fallback=name)
         inner = config.get("config") or {}

@@ -1,6 +1,7 @@
 """The JAX backend: the only package (with the JAX trainer) that imports jax."""
 
 from lamina.backend.jax import core
+from lamina.backend.jax import image
 from lamina.backend.jax import layer
 from lamina.backend.jax import math
 from lamina.backend.jax import nn
@@ -31,6 +32,7 @@ __all__ = [
     "core",
     "dtype_of",
     "get_device",
+    "image",
     "is_tensor",
     "layer",
     "math",

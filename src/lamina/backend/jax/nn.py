@@ -93,3 +93,183 @@ def moments(x, axes, keepdims=False):
         mean = jnp.squeeze(mean, axis=axes)
         variance = jnp.squeeze(variance, axis=axes)
     return mean, variance
+
+
+# -- pooling -------------------------------------------------------------------------------
+# The ops layer hands these tuples (pool_size, strides), a lower-case padding and a resolved
+# data_format. lax.reduce_window takes explicit per-axis pads, so "same" follows TF's rule
+# (the extra cell after) exactly as on torch.
+
+
+def _pool_same_pads(sizes, pool_size, strides):
+    """TF-style "same" pads per spatial axis: ``(before, after)``, the extra cell after."""
+    pads = []
+    for size, window, stride in zip(sizes, pool_size, strides):
+        out = -(-size // stride)
+        total = max((out - 1) * stride + window - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _pool_window(x, pool_size, strides, padding, data_format):
+    """Full-rank window, strides and pads for ``lax.reduce_window``."""
+    strides = pool_size if strides is None else strides
+    if data_format == "channels_last":
+        sizes = x.shape[1:-1]
+        frame = lambda spatial, fill: (fill,) + tuple(spatial) + (fill,)  # noqa: E731
+    else:
+        sizes = x.shape[2:]
+        frame = lambda spatial, fill: (fill, fill) + tuple(spatial)  # noqa: E731
+    if padding == "same":
+        pads = _pool_same_pads(sizes, pool_size, strides)
+    else:
+        pads = [(0, 0)] * len(sizes)
+    return frame(pool_size, 1), frame(strides, 1), list(frame(pads, (0, 0)))
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format="channels_last"):
+    x = convert_to_tensor(inputs)
+    window, steps, pads = _pool_window(x, pool_size, strides, padding, data_format)
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        init = -jnp.inf
+    else:
+        init = jnp.iinfo(x.dtype).min
+    # A literal -inf start lets JAX use its differentiable reduce_window_max.
+    return jax.lax.reduce_window(x, jnp.array(init, x.dtype), jax.lax.max, window, steps, pads)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid",
+                 data_format="channels_last"):
+    x = _float(inputs)
+    window, steps, pads = _pool_window(x, pool_size, strides, padding, data_format)
+    zero = jnp.array(0, x.dtype)
+    total = jax.lax.reduce_window(x, zero, jax.lax.add, window, steps, pads)
+    if padding != "same":
+        cells = 1
+        for w in pool_size:
+            cells *= w
+        return total / cells
+    # The average is over the real cells of each window only (as in TF / Keras): divide
+    # by how many real cells each window covers, counted on a ones array.
+    ones = jnp.ones(_pool_ones_shape(x.shape, data_format), x.dtype)
+    count = jax.lax.reduce_window(ones, zero, jax.lax.add, window, steps, pads)
+    return total / count
+
+
+def _pool_ones_shape(shape, data_format):
+    if data_format == "channels_last":
+        return (1,) + tuple(shape[1:-1]) + (1,)
+    return (1, 1) + tuple(shape[2:])
+
+
+# -- convolutions --------------------------------------------------------------------------
+# The ops layer hands these tuples (strides, dilation_rate, output_padding), a lower-case
+# padding and a resolved data_format. Kernels come in Keras's layout, (*spatial, in, out)
+# ((*spatial, out, in) for conv_transpose), which lax reads directly through dimension
+# numbers; "same" is given to lax as explicit TF-style pads (the odd cell after).
+
+_SPATIAL = "DHW"
+
+
+def _conv_operands(inputs, kernel):
+    inputs = _float(inputs)
+    kernel = convert_to_tensor(kernel)
+    dtype = jnp.promote_types(inputs.dtype, kernel.dtype)
+    return inputs.astype(dtype), kernel.astype(dtype)
+
+
+def _conv_same_pads(sizes, kernel_size, strides, dilation_rate):
+    """TF-style "same" pads per spatial axis, ``(before, after)``: output ``ceil(size /
+    stride)``, the odd cell after."""
+    pads = []
+    for size, k, stride, dilation in zip(sizes, kernel_size, strides, dilation_rate):
+        effective = (k - 1) * dilation + 1
+        total = max((-(-size // stride) - 1) * stride + effective - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _conv_transpose_crop(size, k, stride, dilation, padding, output_padding):
+    """``(start, length)`` of a transposed conv's output inside its full-size result.
+
+    The full result has ``(size - 1) * stride + effective_kernel`` cells; Keras's output
+    length (``deconv_output_length``) and TF's "same" crop (half the excess, the odd cell
+    at the end) pick the window.
+    """
+    effective = (k - 1) * dilation + 1
+    full = (size - 1) * stride + effective
+    if output_padding is None:
+        length = size * stride + max(effective - stride, 0) if padding == "valid" else (
+            size * stride)
+    else:
+        crop = effective // 2 if padding == "same" else 0
+        length = full - 2 * crop + output_padding
+    start = 0 if padding == "valid" else max(full - length, 0) // 2
+    return start, length
+
+
+def _conv_dimension_numbers(rank, data_format, kernel_spec):
+    spatial = _SPATIAL[-rank:]
+    data = "N" + spatial + "C" if data_format == "channels_last" else "NC" + spatial
+    return (data, spatial + kernel_spec, data)
+
+
+def _spatial_sizes(x, data_format):
+    return x.shape[1:-1] if data_format == "channels_last" else x.shape[2:]
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
+         dilation_rate=1):
+    inputs, kernel = _conv_operands(inputs, kernel)
+    rank = inputs.ndim - 2
+    channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
+    if padding == "same":
+        pads = _conv_same_pads(_spatial_sizes(inputs, data_format), kernel.shape[:rank],
+                               strides, dilation_rate)
+    else:
+        pads = [(0, 0)] * rank
+    return jax.lax.conv_general_dilated(
+        inputs, kernel, window_strides=tuple(strides), padding=pads,
+        rhs_dilation=tuple(dilation_rate),
+        dimension_numbers=_conv_dimension_numbers(rank, data_format, "IO"),
+        feature_group_count=channels // kernel.shape[-2],
+    )
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
+                   dilation_rate=1):
+    kernel = convert_to_tensor(kernel)
+    # (*spatial, in, multiplier) -> (*spatial, 1, in * multiplier): one group per input
+    # channel, output channel c * multiplier + m as in Keras.
+    kernel = kernel.reshape(*kernel.shape[:-2], 1, kernel.shape[-2] * kernel.shape[-1])
+    return conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format="channels_last", dilation_rate=1):
+    x = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    rank = x.ndim - 2
+    return conv(x, pointwise_kernel, (1,) * rank, "valid", data_format, (1,) * rank)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format="channels_last", dilation_rate=1):
+    inputs, kernel = _conv_operands(inputs, kernel)
+    rank = inputs.ndim - 2
+    output_padding = (None,) * rank if output_padding is None else output_padding
+    # A transposed conv is a conv of the stride-dilated input with the flipped kernel;
+    # pads of effective_kernel - 1 on both sides give the full result, and the crop window
+    # shifts them (negative pads crop).
+    pads = []
+    for size, k, s, d, op in zip(_spatial_sizes(inputs, data_format), kernel.shape[:rank],
+                                 strides, dilation_rate, output_padding):
+        start, length = _conv_transpose_crop(size, k, s, d, padding, op)
+        effective = (k - 1) * d + 1
+        before = effective - 1 - start
+        pads.append((before, length + effective - 2 - (size - 1) * s - before))
+    flipped = jnp.flip(kernel, axis=tuple(range(rank)))
+    return jax.lax.conv_general_dilated(
+        inputs, flipped, window_strides=(1,) * rank, padding=pads,
+        lhs_dilation=tuple(strides), rhs_dilation=tuple(dilation_rate),
+        dimension_numbers=_conv_dimension_numbers(rank, data_format, "OI"),
+    )

@@ -1,6 +1,7 @@
 """The PyTorch backend: the only package (with the torch trainer) that imports torch."""
 
 from lamina.backend.torch import core
+from lamina.backend.torch import image
 from lamina.backend.torch import layer
 from lamina.backend.torch import math
 from lamina.backend.torch import nn
@@ -30,6 +31,7 @@ __all__ = [
     "core",
     "dtype_of",
     "get_device",
+    "image",
     "is_tensor",
     "layer",
     "math",

@@ -106,3 +106,199 @@ def moments(x, axes, keepdims=False):
         mean = torch.squeeze(mean, dim=axes)
         variance = torch.squeeze(variance, dim=axes)
     return mean, variance
+
+
+# -- pooling -------------------------------------------------------------------------------
+# The ops layer hands these tuples (pool_size, strides), a lower-case padding and a resolved
+# data_format. torch pools channels-first data, so channels-last inputs are moved there and
+# back; "same" padding is done by hand (torch pads symmetrically only).
+
+_POOL_MAX = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_POOL_AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
+
+
+def _pool_same_pads(sizes, pool_size, strides):
+    """TF-style "same" pads per spatial axis: ``(before, after)``, the extra cell after."""
+    pads = []
+    for size, window, stride in zip(sizes, pool_size, strides):
+        out = -(-size // stride)
+        total = max((out - 1) * stride + window - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _pool_torch_pad(pads):
+    # F.pad lists the last axis first.
+    flat = []
+    for before, after in reversed(pads):
+        flat += [before, after]
+    return flat
+
+
+def _pool_channels_first(x, data_format):
+    return torch.movedim(x, -1, 1) if data_format == "channels_last" else x
+
+
+def _pool_restore(x, data_format):
+    return torch.movedim(x, 1, -1) if data_format == "channels_last" else x
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format="channels_last"):
+    x = convert_to_tensor(inputs)
+    dtype = x.dtype
+    if not dtype.is_floating_point:
+        # torch max-pools floats only; float64 holds every int32 exactly.
+        x = x.to(torch.float64)
+    x = _pool_channels_first(x, data_format)
+    rank = x.ndim - 2
+    strides = pool_size if strides is None else strides
+    if padding == "same":
+        pads = _pool_same_pads(x.shape[2:], pool_size, strides)
+        # Every window keeps at least one real cell, so -inf padding is never selected.
+        x = F.pad(x, _pool_torch_pad(pads), value=float("-inf"))
+    out = _POOL_MAX[rank](x, tuple(pool_size), tuple(strides))
+    return _pool_restore(out, data_format).to(dtype)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid",
+                 data_format="channels_last"):
+    x = _float(inputs)
+    x = _pool_channels_first(x, data_format)
+    rank = x.ndim - 2
+    strides = pool_size if strides is None else strides
+    pool = _POOL_AVG[rank]
+    if padding != "same":
+        return _pool_restore(pool(x, tuple(pool_size), tuple(strides)), data_format)
+    pads = _pool_torch_pad(_pool_same_pads(x.shape[2:], pool_size, strides))
+    # The average is over the real cells of each window only (as in TF / Keras):
+    # mean of zero-padded values divided by the fraction of real cells.
+    ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
+    total = pool(F.pad(x, pads), tuple(pool_size), tuple(strides))
+    share = pool(F.pad(ones, pads), tuple(pool_size), tuple(strides))
+    return _pool_restore(total / share, data_format)
+
+
+# -- convolutions --------------------------------------------------------------------------
+# The ops layer hands these tuples (strides, dilation_rate, output_padding), a lower-case
+# padding and a resolved data_format. Kernels come in Keras's layout, (*spatial, in, out)
+# ((*spatial, out, in) for conv_transpose); torch wants channels-first data and
+# (out, in, *spatial) weights ((in, out, *spatial) when transposed), so both are permuted
+# here. torch pads symmetrically only, so TF's "same" (the odd cell after) is padded by hand.
+
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+
+
+def _conv_operands(inputs, kernel):
+    inputs = _float(inputs)
+    kernel = convert_to_tensor(kernel)
+    dtype = torch.promote_types(inputs.dtype, kernel.dtype)
+    return inputs.to(dtype), kernel.to(dtype)
+
+
+def _conv_same_pads(sizes, kernel_size, strides, dilation_rate):
+    """TF-style "same" pads per spatial axis, ``(before, after)``: output ``ceil(size /
+    stride)``, the odd cell after."""
+    pads = []
+    for size, k, stride, dilation in zip(sizes, kernel_size, strides, dilation_rate):
+        effective = (k - 1) * dilation + 1
+        total = max((-(-size // stride) - 1) * stride + effective - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _conv_transpose_crop(size, k, stride, dilation, padding, output_padding):
+    """``(start, length)`` of a transposed conv's output inside its full-size result.
+
+    The full result has ``(size - 1) * stride + effective_kernel`` cells; Keras's output
+    length (``deconv_output_length``) and TF's "same" crop (half the excess, the odd cell
+    at the end) pick the window.
+    """
+    effective = (k - 1) * dilation + 1
+    full = (size - 1) * stride + effective
+    if output_padding is None:
+        length = size * stride + max(effective - stride, 0) if padding == "valid" else (
+            size * stride)
+    else:
+        crop = effective // 2 if padding == "same" else 0
+        length = full - 2 * crop + output_padding
+    start = 0 if padding == "valid" else max(full - length, 0) // 2
+    return start, length
+
+
+def _conv_channels_first(x, data_format):
+    return torch.movedim(x, -1, 1) if data_format == "channels_last" else x
+
+
+def _conv_restore(x, data_format):
+    return torch.movedim(x, 1, -1) if data_format == "channels_last" else x
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
+         dilation_rate=1):
+    inputs, kernel = _conv_operands(inputs, kernel)
+    rank = inputs.ndim - 2
+    x = _conv_channels_first(inputs, data_format)
+    groups = x.shape[1] // kernel.shape[-2]
+    weight = kernel.permute(rank + 1, rank, *range(rank))  # (out, in / groups, *spatial)
+    torch_padding = 0
+    if padding == "same":
+        pads = _conv_same_pads(x.shape[2:], kernel.shape[:rank], strides, dilation_rate)
+        if all(before == after for before, after in pads):
+            torch_padding = tuple(before for before, _ in pads)
+        else:
+            flat = []
+            for before, after in reversed(pads):  # F.pad lists the last axis first
+                flat += [before, after]
+            x = F.pad(x, flat)
+    out = _CONV[rank](x, weight, stride=tuple(strides), padding=torch_padding,
+                      dilation=tuple(dilation_rate), groups=groups)
+    return _conv_restore(out, data_format)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
+                   dilation_rate=1):
+    kernel = convert_to_tensor(kernel)
+    # (*spatial, in, multiplier) -> (*spatial, 1, in * multiplier): one group per input
+    # channel, output channel c * multiplier + m as in Keras.
+    kernel = kernel.reshape(*kernel.shape[:-2], 1, kernel.shape[-2] * kernel.shape[-1])
+    return conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format="channels_last", dilation_rate=1):
+    x = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    rank = x.ndim - 2
+    return conv(x, pointwise_kernel, (1,) * rank, "valid", data_format, (1,) * rank)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format="channels_last", dilation_rate=1):
+    inputs, kernel = _conv_operands(inputs, kernel)
+    rank = inputs.ndim - 2
+    x = _conv_channels_first(inputs, data_format)
+    output_padding = (None,) * rank if output_padding is None else output_padding
+    crops = [
+        _conv_transpose_crop(size, k, s, d, padding, op)
+        for size, k, s, d, op in zip(x.shape[2:], kernel.shape[:rank], strides,
+                                     dilation_rate, output_padding)
+    ]
+    # torch crops `start` cells from both ends and may add up to max(stride, dilation) - 1
+    # computed cells at the end; whatever that leaves is trimmed or zero-filled below.
+    starts, extras = [], []
+    for (start, length), size, k, s, d in zip(crops, x.shape[2:], kernel.shape[:rank],
+                                              strides, dilation_rate):
+        natural = (size - 1) * s + (k - 1) * d + 1 - 2 * start
+        starts.append(start)
+        extras.append(min(max(length - natural, 0), max(s, d) - 1))
+    weight = kernel.permute(rank + 1, rank, *range(rank))  # (in, out, *spatial)
+    out = _CONV_TRANSPOSE[rank](x, weight, stride=tuple(strides), padding=tuple(starts),
+                                output_padding=tuple(extras), dilation=tuple(dilation_rate))
+    for axis, (_, length) in enumerate(crops, start=2):
+        have = out.shape[axis]
+        if have > length:
+            out = out.narrow(axis, 0, length)
+        elif have < length:
+            pad = [0, 0] * (out.ndim - axis - 1) + [0, length - have]
+            out = F.pad(out, pad)
+    return _conv_restore(out, data_format)

@@ -1,1 +1,4 @@
-"""Normalization layers: BatchNormalization and LayerNormalization."""
+"""Normalization layers: BatchNormalization and LayerNormalization.
+
+Also GroupNormalization, UnitNormalization and the SpectralNormalization wrapper.
+"""
