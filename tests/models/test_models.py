@@ -213,3 +213,12 @@ def test_config_module_mirrors_keras_config():
     assert keras.config.backend() == backend.backend()
     assert keras.config.floatx() == "float32"
     assert keras.config.epsilon() == pytest.approx(1e-7)
+
+
+def test_get_weights_returns_copies_not_views_of_live_weights():
+    model = keras.Sequential([layers.Dense(2, input_shape=(3,))])
+    before = model.get_weights()
+    snapshot = [w.copy() for w in before]
+    model.layers[0].kernel.assign(np.ones((3, 2)))
+    for kept, original in zip(before, snapshot):
+        np.testing.assert_array_equal(kept, original)

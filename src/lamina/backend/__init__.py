@@ -42,6 +42,7 @@ nn = _engine.nn
 no_grad = _engine.no_grad
 numpy = _engine.numpy
 random = _engine.random
+rnn = _engine.rnn
 shape = _engine.shape
 stop_gradient = _engine.stop_gradient
 value_and_grad = _engine.value_and_grad
@@ -103,6 +104,7 @@ __all__ = [
     "numpy",
     "random",
     "result_type",
+    "rnn",
     "scopes",
     "set_epsilon",
     "set_floatx",

@@ -15,6 +15,7 @@ from lamina.ops.core import convert_to_numpy
 from lamina.ops.core import convert_to_tensor
 from lamina.ops.core import dtype
 from lamina.ops.core import is_tensor
+from lamina.ops.core import scan
 from lamina.ops.core import shape
 from lamina.ops.core import slice
 from lamina.ops.core import stop_gradient
@@ -36,6 +37,7 @@ from lamina.ops.nn import celu
 from lamina.ops.nn import conv
 from lamina.ops.nn import conv_transpose
 from lamina.ops.nn import depthwise_conv
+from lamina.ops.nn import dot_product_attention
 from lamina.ops.nn import elu
 from lamina.ops.nn import gelu
 from lamina.ops.nn import glu

@@ -95,7 +95,7 @@ def resize(images, size, interpolation="bilinear", antialias=False,
         The resized images, with the dtype of ``images`` (integers are rounded).
 
     Example:
-        >>> x = np.array([0.0, 1.0]).reshape(1, 1, 2, 1)
+        >>> x = np.array([0.0, 1.0], dtype="float32").reshape(1, 1, 2, 1)
         >>> ops.convert_to_numpy(ops.image.resize(x, (1, 4)))[0, 0, :, 0]
         array([0.  , 0.25, 0.75, 1.  ], dtype=float32)
     """

@@ -295,7 +295,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         The pooled tensor, same rank and dtype as ``inputs``.
 
     Example:
-        >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+        >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
         >>> ops.convert_to_numpy(ops.max_pool(x, 2))[0, :, :, 0]
         array([[ 5.,  7.],
                [13., 15.]], dtype=float32)
@@ -325,7 +325,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         The pooled tensor, same rank as ``inputs``, floating point.
 
     Example:
-        >>> x = np.arange(4.0).reshape(1, 4, 1)
+        >>> x = np.arange(4, dtype="float32").reshape(1, 4, 1)
         >>> ops.convert_to_numpy(ops.average_pool(x, 2))[0, :, 0]
         array([0.5, 2.5], dtype=float32)
     """
@@ -685,3 +685,83 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         output_padding = values
     return _impl.conv_transpose(inputs, kernel, strides, padding, output_padding,
                                 data_format, dilation_rate)
+
+
+# The most negative logit a masked position gets: finite (so a fully masked row stays a
+# uniform distribution instead of NaN), with headroom so adding a bias cannot overflow.
+_ATTENTION_LARGE_NEGATIVE = {"float16": -0.7 * 65504.0, "bfloat16": -0.7 * 3.3895314e38,
+                             "float64": -0.7 * 1.7976931348623157e308}
+
+
+@dispatch
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
+                          is_causal=False, flash_attention=None, attn_logits_soft_cap=None):
+    """Scaled dot-product attention: ``softmax(query . key * scale + bias) . value``.
+
+    Shapes use B batch, T query length, S key length, N query heads, K key/value heads
+    (N a multiple of K: grouped-query attention, each key/value head serving N // K
+    consecutive query heads), H head size.
+
+    Args:
+        query: ``(B, T, N, H)``.
+        key: ``(B, S, K, H)``.
+        value: ``(B, S, K, H_v)``.
+        bias: optional, added to the logits; broadcastable to ``(B, N, T, S)``.
+        mask: optional boolean, broadcastable to ``(B, N, T, S)``; True takes part.
+        scale: the logit multiplier, ``1 / sqrt(H)`` when None.
+        is_causal: mask key positions after the query position (``s > t``).
+        flash_attention: a hint for engines with a fused kernel; the reference path here
+            computes the same result either way.
+        attn_logits_soft_cap: optional cap ``c``: logits become ``c * tanh(logits / c)``.
+
+    Returns:
+        ``(B, T, N, H_v)``.
+
+    Example:
+        >>> q = np.ones((2, 4, 8, 16)); kv = np.ones((2, 6, 2, 16))
+        >>> ops.dot_product_attention(q, kv, kv).shape
+        (2, 4, 8, 16)
+    """
+    fused = getattr(_impl, "dot_product_attention", None)
+    if fused is not None:
+        return fused(query, key, value, bias=bias, mask=mask, scale=scale,
+                     is_causal=is_causal, flash_attention=flash_attention,
+                     attn_logits_soft_cap=attn_logits_soft_cap)
+    query, key, value = (_core.convert_to_tensor(t) for t in (query, key, value))
+    if not (_np.ndim(query) == _np.ndim(key) == _np.ndim(value) == 4):
+        raise ValueError(
+            "dot_product_attention: query, key and value must be 4-D, (batch, length, "
+            f"heads, head_dim); got shapes {tuple(query.shape)}, {tuple(key.shape)}, "
+            f"{tuple(value.shape)}."
+        )
+    num_heads, kv_heads = query.shape[2], key.shape[2]
+    if value.shape[2] != kv_heads or num_heads % kv_heads:
+        raise ValueError(
+            "dot_product_attention: key and value must have the same number of heads, "
+            f"and it must divide the query's {num_heads} heads; got key shape "
+            f"{tuple(key.shape)} and value shape {tuple(value.shape)}."
+        )
+    if kv_heads != num_heads:
+        key = _np.repeat(key, num_heads // kv_heads, axis=2)
+        value = _np.repeat(value, num_heads // kv_heads, axis=2)
+    dtype = _core.dtype(query)
+    scale = 1.0 / float(query.shape[-1]) ** 0.5 if scale is None else scale
+    logits = _np.multiply(_np.einsum("btnh,bsnh->bnts", query, key),
+                          _core.cast(scale, dtype))  # (B, N, T, S)
+    if bias is not None:
+        logits = _np.add(logits, _core.cast(bias, dtype))
+    if attn_logits_soft_cap is not None:
+        logits = _np.multiply(_np.tanh(_np.divide(logits, attn_logits_soft_cap)),
+                              attn_logits_soft_cap)
+    keep = None if mask is None else _core.cast(mask, "bool")
+    if is_causal:
+        t, s = logits.shape[-2], logits.shape[-1]
+        causal = _core.cast(_np.tril(_np.ones((t, s), dtype="int32")), "bool")
+        keep = causal if keep is None else _np.logical_and(keep, causal)
+    if keep is not None:
+        large_negative = _ATTENTION_LARGE_NEGATIVE.get(dtype, -0.7 * 3.4028235e38)
+        logits = _np.where(keep, logits, large_negative)
+    # The softmax runs in (at least) float32 so half-precision logits do not overflow.
+    compute = "float64" if dtype == "float64" else "float32"
+    probs = _core.cast(softmax(_core.cast(logits, compute), axis=-1), dtype)
+    return _np.einsum("bnts,bsnh->btnh", probs, value)

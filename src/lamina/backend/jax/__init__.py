@@ -7,6 +7,7 @@ from lamina.backend.jax import math
 from lamina.backend.jax import nn
 from lamina.backend.jax import numpy
 from lamina.backend.jax import random
+from lamina.backend.jax import rnn
 from lamina.backend.jax.core import Variable
 from lamina.backend.jax.core import cast
 from lamina.backend.jax.core import cond
@@ -40,6 +41,7 @@ __all__ = [
     "no_grad",
     "numpy",
     "random",
+    "rnn",
     "shape",
     "stop_gradient",
     "run_with_values",

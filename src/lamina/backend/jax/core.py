@@ -182,8 +182,11 @@ def value_and_grad(fn, variables, has_aux=False):
     variables = list(variables)
 
     def pure(values):
-        output, _, changed = run_with_values(fn, variables, values)
+        output, final, changed = run_with_values(fn, variables, values)
         loss, aux = (output[0], output[1]) if has_aux else (output, None)
+        # A differentiated variable that fn assigned (SpectralNormalization's kernel) keeps
+        # its new value afterwards too, as on torch.
+        changed += [(v, new) for v, new, old in zip(variables, final, values) if new is not old]
         return loss, (aux, [v for v, _ in changed], [value for _, value in changed])
 
     values = [v._value for v in variables]
@@ -200,3 +203,26 @@ def value_and_grad(fn, variables, has_aux=False):
     if has_aux:
         return (loss, aux), list(grads)
     return loss, list(grads)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Loop ``f(carry, x) -> (carry, y)`` over the leading axis of ``xs``; stack the ``y``.
+
+    Traced (inside ``jit`` or a gradient) this is ``jax.lax.scan``: XLA compiles the body
+    once, however long the sequence. On concrete arrays it runs the steps op by op
+    instead: ``lax.scan`` would trace and compile a fresh body on every eager call, which
+    costs far more than a short loop. Both give the same values.
+    """
+    if xs is not None:
+        xs = jax.tree_util.tree_map(convert_to_tensor, xs)
+    leaves = jax.tree_util.tree_leaves((init, xs))
+    if any(isinstance(leaf, jax.core.Tracer) for leaf in leaves):
+        return jax.lax.scan(f, init, xs=xs, length=length, reverse=reverse, unroll=unroll)
+    steps = int(length) if length is not None else int(jax.tree_util.tree_leaves(xs)[0].shape[0])
+    carry, ys = init, [None] * steps
+    for i in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        x = jax.tree_util.tree_map(lambda v, i=i: v[i], xs) if xs is not None else None
+        carry, ys[i] = f(carry, x)
+    if steps == 0 or ys[0] is None:
+        return carry, None
+    return carry, jax.tree_util.tree_map(lambda *values: jnp.stack(values), *ys)

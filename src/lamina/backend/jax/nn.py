@@ -2,6 +2,7 @@
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from lamina.backend.jax.core import convert_to_tensor
 from lamina.backend.jax.core import to_jax_dtype
@@ -134,15 +135,16 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format="chan
         init = -jnp.inf
     else:
         init = jnp.iinfo(x.dtype).min
-    # A literal -inf start lets JAX use its differentiable reduce_window_max.
-    return jax.lax.reduce_window(x, jnp.array(init, x.dtype), jax.lax.max, window, steps, pads)
+    # A concrete NumPy -inf start (not a jnp array, which is traced inside jit) lets JAX
+    # recognise the max monoid and use its differentiable reduce_window_max.
+    return jax.lax.reduce_window(x, np.array(init, x.dtype), jax.lax.max, window, steps, pads)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid",
                  data_format="channels_last"):
     x = _float(inputs)
     window, steps, pads = _pool_window(x, pool_size, strides, padding, data_format)
-    zero = jnp.array(0, x.dtype)
+    zero = np.array(0, x.dtype)
     total = jax.lax.reduce_window(x, zero, jax.lax.add, window, steps, pads)
     if padding != "same":
         cells = 1

@@ -1,5 +1,7 @@
 """JAX random draws. ``seed`` is a pair of uint32 (from a SeedGenerator or an int)."""
 
+import math
+
 import jax
 import jax.numpy as jnp
 
@@ -11,15 +13,29 @@ def _key(seed):
     return jax.random.wrap_key_data(convert_to_tensor(seed).astype(jnp.uint32))
 
 
+def _draw(sampler, seed, shape):
+    """``sampler(key, shape)``, drawn flat in a power-of-two size when running eagerly.
+
+    Eager JAX compiles a random op once per shape (about half a second each), which made
+    building a model cost seconds per weight; drawing from a few bucket sizes and slicing
+    compiles each bucket once. Inside a traced function shapes are static: draw directly.
+    """
+    shape = tuple(int(d) for d in shape)
+    if isinstance(seed, jax.core.Tracer):
+        return sampler(_key(seed), shape)
+    size = math.prod(shape)
+    bucket = 1 << max(10, (size - 1).bit_length())
+    return sampler(_key(seed), (bucket,))[:size].reshape(shape)
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    x = jax.random.normal(_key(seed), tuple(shape), dtype=jnp.float32)
+    x = _draw(lambda key, s: jax.random.normal(key, s, dtype=jnp.float32), seed, shape)
     return (x * stddev + mean).astype(to_jax_dtype(dtype))
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    x = jax.random.uniform(_key(seed), tuple(shape), dtype=jnp.float32,
-                           minval=minval, maxval=maxval)
-    return x.astype(to_jax_dtype(dtype))
+    x = _draw(lambda key, s: jax.random.uniform(key, s, dtype=jnp.float32), seed, shape)
+    return (x * (maxval - minval) + minval).astype(to_jax_dtype(dtype))
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
@@ -28,7 +44,8 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    x = jax.random.truncated_normal(_key(seed), -2.0, 2.0, tuple(shape), dtype=jnp.float32)
+    x = _draw(lambda key, s: jax.random.truncated_normal(key, -2.0, 2.0, s, dtype=jnp.float32),
+              seed, shape)
     return (x * stddev + mean).astype(to_jax_dtype(dtype))
 
 

@@ -7,6 +7,7 @@ from lamina.backend.torch import math
 from lamina.backend.torch import nn
 from lamina.backend.torch import numpy
 from lamina.backend.torch import random
+from lamina.backend.torch import rnn
 from lamina.backend.torch.core import Variable
 from lamina.backend.torch.core import cast
 from lamina.backend.torch.core import cond
@@ -39,6 +40,7 @@ __all__ = [
     "no_grad",
     "numpy",
     "random",
+    "rnn",
     "shape",
     "stop_gradient",
     "value_and_grad",

@@ -76,7 +76,9 @@ class Variable(BaseVariable):
         return tuple(self._value.shape)
 
     def numpy(self):
-        return self._value.detach().cpu().numpy()
+        # A copy: on CPU, .numpy() shares memory with the live weight, and a later update
+        # would silently change arrays users (or EarlyStopping) kept.
+        return self._value.detach().cpu().numpy().copy()
 
 
 def is_tensor(x):
@@ -129,7 +131,7 @@ def convert_to_tensor(x, dtype=None, sparse=None):
 def convert_to_numpy(x):
     """Convert a tensor (or Variable, or array-like) to a NumPy array."""
     if isinstance(x, BaseVariable):
-        x = x.value
+        return x.numpy()
     if isinstance(x, torch.Tensor):
         x = x.detach()
         if x.dtype == torch.bfloat16:
@@ -187,3 +189,29 @@ def cond(pred, true_fn, false_fn):
     """``true_fn()`` if ``pred`` else ``false_fn()``."""
     return true_fn() if bool(pred) else false_fn()
 
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Loop ``f(carry, x) -> (carry, y)`` over the leading axis of ``xs``; stack the ``y``.
+
+    A Python loop: torch runs eagerly, so there is nothing to compile and ``unroll`` only
+    matters to JAX. ``ys[i]`` is always the output for ``xs[i]``, also with ``reverse``.
+    """
+    from lamina import tree
+
+    if xs is None:
+        flat_xs, steps = [], int(length)
+    else:
+        flat_xs = [convert_to_tensor(x) for x in tree.flatten(xs)]
+        steps = int(length) if length is not None else int(flat_xs[0].shape[0])
+    carry = init
+    ys = [None] * steps
+    for i in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        x = tree.pack_sequence_as(xs, [v[i] for v in flat_xs]) if xs is not None else None
+        carry, ys[i] = f(carry, x)
+    if steps == 0 or ys[0] is None:
+        return carry, None
+    stacked = tree.map_structure(
+        lambda *leaves: None if leaves[0] is None else torch.stack(leaves), *ys
+    )
+    return carry, stacked

@@ -24,7 +24,8 @@ class Dense(Layer):
         kernel_regularizer, bias_regularizer: penalties on the weights.
         activity_regularizer: penalty on the output.
         kernel_constraint, bias_constraint: projections applied after each update.
-        lora_rank: not supported by lamina yet; must stay None.
+        lora_rank, lora_alpha, quantization_config: not supported by lamina yet; must stay
+            None (Keras 3 writes them into saved configs).
 
     Example:
         >>> layer = lamina.layers.Dense(4, activation="relu")
@@ -35,14 +36,19 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(
                 f"Dense: `units` must be a positive int, got {units!r}."
             )
-        if lora_rank is not None:
-            raise ValueError("Dense: `lora_rank` (LoRA) is not supported by lamina yet.")
+        if lora_rank is not None or quantization_config is not None:
+            # Keras 3 writes these (as None) in saved configs; only non-None is refused.
+            raise ValueError(
+                "Dense: LoRA (`lora_rank`) and quantization (`quantization_config`) are not "
+                "supported by lamina yet; leave them as None."
+            )
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias

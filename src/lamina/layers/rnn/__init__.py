@@ -1,0 +1,2 @@
+"""Recurrent layers: the ``RNN`` loop and its cells (SimpleRNN, LSTM, GRU), stacking,
+``Bidirectional`` and ``TimeDistributed`` wrappers."""
