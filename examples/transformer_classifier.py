@@ -7,7 +7,8 @@ The data is made here: a sequence is positive when token 1 comes before token 2.
 import numpy as np
 
 import lamina as keras
-from lamina import layers, ops
+from lamina import layers
+from lamina import ops
 
 VOCAB = 30
 MAX_LEN = 16

@@ -708,3 +708,21 @@ def test_gqa_is_exported_under_both_keras_names():
     assert layers.GroupQueryAttention is layers.GroupedQueryAttention
     assert layers.GroupQueryAttention.__name__ == \
         keras().layers.GroupQueryAttention.__name__
+
+
+# -- files -------------------------------------------------------------------------------------
+def test_attention_layers_load_from_a_keras_saved_model(tmp_path):
+    def build(lib):
+        query, value = lib.Input((4, 5)), lib.Input((3, 6))
+        heads = lib.layers.MultiHeadAttention(2, 3)(query, value)
+        projected = lib.layers.EinsumDense("abc,cd->abd", (None, 6), bias_axes="d")(heads)
+        attended = lib.layers.AdditiveAttention()([projected, value])
+        grouped = lib.layers.GroupQueryAttention(2, 4, 2)(query, query)
+        return lib.Model([query, value], [attended, grouped])
+
+    k_model = build(keras())
+    k_model.save(tmp_path / "model.keras")
+    model = lamina.saving.load_model(tmp_path / "model.keras")
+    to_np = keras().ops.convert_to_numpy
+    for out, k_out in zip(model([Q, V]), k_model([Q, V])):
+        np.testing.assert_allclose(to_numpy(out), to_np(k_out), atol=1e-5)

@@ -44,6 +44,26 @@ SPECS = [
     ("GroupNormalization", {"groups": 2}, (2, 3, 4), "float", {}),
     ("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 5)}, (2, 3, 4),
      "float", {}),
+    ("Conv1DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2}, (2, 5, 3), "float", {}),
+    ("Conv3DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2}, (1, 2, 3, 2, 2),
+     "float", {}),
+    ("SeparableConv1D", {"filters": 3, "kernel_size": 2, "padding": "same"}, (2, 6, 2),
+     "float", {}),
+    ("DepthwiseConv1D", {"kernel_size": 3, "strides": 2}, (2, 7, 3), "float", {}),
+    ("MaxPooling3D", {"pool_size": 2}, (1, 4, 4, 4, 2), "float", {}),
+    ("GlobalMaxPooling1D", {}, (2, 5, 3), "float", {}),
+    ("Cropping2D", {"cropping": ((1, 0), (0, 2))}, (1, 4, 5, 2), "float", {}),
+    ("UpSampling1D", {"size": 3}, (2, 3, 2), "float", {}),
+    ("Bidirectional", {"layer": ["LSTM", {"units": 3, "return_sequences": True}]},
+     (2, 4, 3), "float", {}),
+    ("TimeDistributed", {"layer": ["Dense", {"units": 2}]}, (2, 3, 4), "float", {}),
+    ("ConvLSTM2D", {"filters": 2, "kernel_size": 3, "padding": "same"}, (1, 3, 5, 5, 2),
+     "float", {}),
+    ("UnitNormalization", {}, (2, 5), "float", {}),
+    ("Attention", {"use_scale": True}, (2, 4, 3), "float", {}),
+    ("AdditiveAttention", {}, (2, 4, 3), "float", {}),
+    ("GroupQueryAttention", {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2},
+     (2, 4, 6), "float", {}),
 ]
 
 _SCRIPT = r"""
@@ -63,13 +83,18 @@ for i, (name, kwargs, shape, kind, call_kwargs) in enumerate(specs):
         x = rng.integers(0, 7, size=shape).astype("int32")
     else:
         x = rng.normal(size=shape).astype("float32")
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+    kwargs = {k: tuple(v) if isinstance(v, list) and k != "layer" else v
+              for k, v in kwargs.items()}
+    if "layer" in kwargs:
+        inner_name, inner_kwargs = kwargs["layer"]
+        kwargs["layer"] = getattr(layers, inner_name)(**inner_kwargs)
     layer = cls(**kwargs)
-    if name == "MultiHeadAttention":
-        layer(x, x)
+    if name in ("MultiHeadAttention", "GroupQueryAttention", "Attention", "AdditiveAttention"):
+        pair = (x, x) if name in ("MultiHeadAttention", "GroupQueryAttention") else ([x, x],)
+        layer(*pair)
         layer.set_weights([rng.normal(scale=0.3, size=w.shape).astype("float32")
                            for w in layer.get_weights()])
-        out = layer(x, x)
+        out = layer(*pair)
     else:
         layer(x)
         layer.set_weights([rng.normal(scale=0.3, size=w.shape).astype("float32")
@@ -90,7 +115,7 @@ def test_layers_agree_between_torch_and_jax(tmp_path):
                        env=env, check=True)
         outputs[name] = dict(np.load(path))
     assert set(outputs["torch"]) == set(outputs["jax"])
-    assert len(outputs["torch"]) >= 5
+    assert len(outputs["torch"]) == len(SPECS), "a layer in SPECS is missing from lamina"
     for key in outputs["torch"]:
         difference = np.max(np.abs(outputs["torch"][key] - outputs["jax"][key]))
         assert difference <= 1e-5, f"{key}: torch and JAX differ by {difference}"

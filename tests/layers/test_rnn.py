@@ -304,6 +304,14 @@ def test_fused_kernel_gradients_match_scan_loop(kind):
         np.testing.assert_allclose(fused_grad, scan_grad, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.torch_only
+def test_fused_kernel_and_scan_loop_drop_the_same_inputs_for_one_seed():
+    x = random_array(3, 5, 2, seed=4)
+    fused, scan = _fused_and_scan("LSTM", {"dropout": 0.5, "seed": 7})
+    np.testing.assert_allclose(to_numpy(fused(x, training=True)),
+                               to_numpy(scan(x, training=True)), rtol=1e-5, atol=1e-6)
+
+
 def _spy(monkeypatch, name):
     calls = []
     original = getattr(lamina.backend.rnn, name)
@@ -480,6 +488,20 @@ def test_bidirectional_names_its_two_copies_and_weights_split_in_half():
     assert layer.backward_layer.go_backwards and not layer.forward_layer.go_backwards
     for got, want in zip(layer.get_weights(), weights):
         np.testing.assert_array_equal(got, want)
+
+
+def test_bidirectional_uses_a_given_backward_layer():
+    backward = layers.SimpleRNN(3, go_backwards=True)
+    layer = layers.Bidirectional(layers.GRU(3), backward_layer=backward, merge_mode=None)
+    x = random_array(3, 5, 2, seed=27)
+    _, backward_output = layer(x)
+    np.testing.assert_allclose(to_numpy(backward_output), to_numpy(backward(x)), rtol=1e-6)
+
+
+def test_bidirectional_rejects_a_backward_layer_with_other_return_sequences():
+    with pytest.raises(ValueError, match="same `return_sequences`"):
+        layers.Bidirectional(layers.GRU(3), backward_layer=layers.GRU(
+            3, go_backwards=True, return_sequences=True))
 
 
 def test_time_distributed_dense_applies_the_same_weights_at_each_step():
@@ -716,3 +738,14 @@ def test_built_layer_given_another_feature_size_names_the_expected_size():
     layer = _make("LSTM")
     with pytest.raises(ValueError, match='layer "lstm.*axis -1.*value 2'):
         layer(random_array(3, 5, 4))
+
+
+def test_bidirectional_copies_a_rnn_with_an_unregistered_user_cell():
+    layer = layers.Bidirectional(layers.RNN(_AccumulatorCell(3)), merge_mode="sum")
+    x = random_array(3, 5, 2, seed=28)
+    out = to_numpy(layer(x))
+    w = [v.astype("float64") for v in layer.get_weights()]
+    zeros = [np.zeros((3, 3))]
+    forward, _, _ = _rnn_reference(_accumulator_step, x, w[:1], zeros)
+    backward, _, _ = _rnn_reference(_accumulator_step, x, w[1:], zeros, go_backwards=True)
+    np.testing.assert_allclose(out, forward + backward, rtol=1e-5, atol=1e-5)

@@ -262,3 +262,16 @@ def test_dropout_is_active_in_fit_but_not_in_predict():
     np.testing.assert_array_equal(model.predict(x, verbose=0), x)
     out = model(x, training=True)
     assert 0.3 < float(np.mean(keras.ops.convert_to_numpy(out) == 0)) < 0.7
+
+
+def test_stateful_lstm_trains_in_fit_and_keeps_state_between_batches():
+    model = keras.Sequential([keras.Input((5, 3), batch_size=4),
+                              layers.LSTM(4, stateful=True), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).random((8, 5, 3)).astype("float32")
+    y = np.random.default_rng(1).random((8, 1)).astype("float32")
+    history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    assert all(np.isfinite(history.history["loss"]))
+    states = model.layers[0].states
+    assert len(model.variables) > len(model.weights)
+    assert any(np.abs(keras.ops.convert_to_numpy(s)).sum() > 0 for s in states)

@@ -285,14 +285,17 @@ class Layer(backend.LayerBase):
 
     @property
     def variables(self):
-        """All state: the weights plus random-seed state."""
+        """All state: the weights, random-seed state, and other Variables the layer keeps
+        in attributes (such as a stateful RNN's states)."""
         result = self.weights
         seen = {id(v) for v in result}
         for layer in self._flatten_layers():
-            for gen in layer._all_seed_generators():
-                if id(gen.state) not in seen:
-                    seen.add(id(gen.state))
-                    result.append(gen.state)
+            extra = [gen.state for gen in layer._all_seed_generators()]
+            extra += [v for v in layer._tracked_values() if isinstance(v, backend.BaseVariable)]
+            for variable in extra:
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    result.append(variable)
         return result
 
     @property

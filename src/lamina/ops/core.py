@@ -91,8 +91,8 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         ``(final_carry, stacked_ys)``.
 
     Example:
-        >>> total, running = lamina.ops.scan(lambda c, x: (c + x, c + x), 0.0,
-        ...                                  np.array([1.0, 2.0, 3.0]))
+        >>> xs = np.array([1.0, 2.0, 3.0], "float32")
+        >>> total, running = lamina.ops.scan(lambda c, x: (c + x, c + x), 0.0, xs)
         >>> lamina.ops.convert_to_numpy(running)
         array([1., 3., 6.], dtype=float32)
     """

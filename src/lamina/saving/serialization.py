@@ -35,14 +35,20 @@ def serialize_keras_object(obj):
         return registry.get_registered_name(obj)
     cls = type(obj)
     module = cls.__module__
-    if module.startswith("lamina."):
-        module = "keras." + module.split(".")[1]
-    registered = registry._GLOBAL_CUSTOM_NAMES.get(cls)
+    # Keras 3's spelling of where its built-in classes live, so Keras can read our files.
+    if cls.__name__ == "Functional" and module.startswith("lamina."):
+        module, registered = "keras.src.models.functional", "Functional"
+    elif cls.__name__ == "Sequential" and module.startswith("lamina."):
+        module, registered = "keras", None
+    elif module.startswith("lamina."):
+        module, registered = "keras." + module.split(".")[1], None
+    else:
+        registered = registry._GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)
     return {
         "module": module,
         "class_name": cls.__name__,
         "config": obj.get_config(),
-        "registered_name": registered or cls.__name__,
+        "registered_name": registered,
     }
 
 

@@ -110,6 +110,10 @@ class MultiHeadAttention(BaseHeadAttention):
     Returns:
         ``(B, T, dim)`` (or ``(B, T) + output_shape``), and the scores when asked.
 
+    Attributes:
+        query_dense, key_dense, value_dense, output_dense: the ``EinsumDense`` projections
+            (created by ``build``).
+
     Example:
         >>> layer = lamina.layers.MultiHeadAttention(num_heads=2, key_dim=4)
         >>> x = np.ones((3, 5, 8))

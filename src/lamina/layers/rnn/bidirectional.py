@@ -5,6 +5,8 @@ The backward copy reads the sequence from the end (``go_backwards=True``); its s
 output is flipped back so that step t of both directions describes input step t.
 """
 
+import inspect
+
 from lamina import ops
 from lamina.layers.layer import Layer
 from lamina.layers.rnn.rnn import check_sequence_rank
@@ -37,7 +39,14 @@ def _copy_layer(layer, **changes):
     """A new, unbuilt layer with ``layer``'s config and the ``changes``."""
     config = dict(layer.get_config())
     config.update(changes)
-    return type(layer).from_config(config)
+    cell = getattr(layer, "cell", None)
+    if cell is None or "custom_objects" not in inspect.signature(
+            type(layer).from_config).parameters:
+        return type(layer).from_config(config)
+    # A user's cell class need not be registered: the copy reuses the classes in hand.
+    cells = [cell] + list(getattr(cell, "cells", []))
+    return type(layer).from_config(
+        config, custom_objects={type(c).__name__: type(c) for c in cells})
 
 
 class Bidirectional(Layer):

@@ -15,7 +15,7 @@ def check_units(layer_name, units):
 
 
 def serialize_weight_options(layer):
-    """The initializer / regularizer / constraint entries of a recurrent config."""
+    """The initializer and regularizer entries of a recurrent config."""
     return {
         "kernel_initializer": initializers.serialize(layer.kernel_initializer),
         "recurrent_initializer": initializers.serialize(layer.recurrent_initializer),

@@ -219,7 +219,9 @@ class RNN(Layer):
             self._create_state_variables(batch)
         if initial_state is None:
             if self.stateful and self.states is not None:
-                initial_state = tree.map_structure(lambda v: v.value, self.states)
+                # A copy: the kept states are overwritten at the end of this call, while
+                # torch's backward pass still needs the values this call started from.
+                initial_state = tree.map_structure(lambda v: ops.copy(v.value), self.states)
             else:
                 initial_state = self.get_initial_state(batch)
         else:
