@@ -28,6 +28,24 @@ test-torch: $(STAMP)
 test-jax: $(STAMP)
 	LAMINA_BACKEND=jax $(PY) -m pytest -q tests
 
+# Benchmarks run in their own virtualenv: Keras 3 and optax are installed only there, never
+# as lamina dependencies. `make bench BENCH_ARGS="--workloads mlp tiny"` runs a subset.
+BENCH_VENV := .venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): pyproject.toml constraints.txt bench/requirements.txt
+	test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --upgrade pip
+	$(BENCH_PY) -m pip install --quiet -c constraints.txt "torch==2.13.0"
+	$(BENCH_PY) -m pip install --quiet -c constraints.txt -e ".[jax]"
+	$(BENCH_PY) -m pip install --quiet -c constraints.txt -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_PY) bench/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples
 

@@ -41,6 +41,7 @@ math = _engine.math
 nn = _engine.nn
 no_grad = _engine.no_grad
 numpy = _engine.numpy
+optimizers = _engine.optimizers
 random = _engine.random
 rnn = _engine.rnn
 shape = _engine.shape
@@ -102,6 +103,7 @@ __all__ = [
     "nn",
     "no_grad",
     "numpy",
+    "optimizers",
     "random",
     "result_type",
     "rnn",

@@ -197,6 +197,10 @@ INTERFACE = {
         "segment_sum",
         "top_k",
     ),
+    "optimizers": (
+        "adam_update",
+        "sgd_update",
+    ),
     "random": (
         "SEED_DTYPE",
         "bernoulli_mask",

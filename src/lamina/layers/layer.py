@@ -20,6 +20,30 @@ from lamina.layers.node import Node
 
 _context = threading.local()
 
+
+class _StructureState:
+    """A non-zero ``frozen_id`` while a training loop runs and layers cannot change."""
+
+    frozen_id = 0
+    _counter = 0
+
+
+_structure_state = _StructureState()
+
+
+class frozen_structure:
+    """Context: the layer graph does not change inside, so walks over it may be cached."""
+
+    def __enter__(self):
+        self.previous = _structure_state.frozen_id
+        _StructureState._counter += 1
+        _structure_state.frozen_id = _StructureState._counter
+        return self
+
+    def __exit__(self, *exc):
+        _structure_state.frozen_id = self.previous
+        return False
+
 # Keras 2 spellings of the input shape accepted by any layer's constructor.
 _INPUT_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size",
                        "input_length")
@@ -177,7 +201,16 @@ class Layer(backend.LayerBase):
         return layers
 
     def _flatten_layers(self, include_self=True, recursive=True):
-        """This layer and all layers below it, each once, depth first."""
+        """This layer and all layers below it, each once, depth first.
+
+        While a training loop runs (``frozen_structure``), the full walk is computed once
+        and reused: fit calls it several times per step.
+        """
+        frozen = _structure_state.frozen_id
+        if frozen and include_self and recursive:
+            cached = self.__dict__.get("_flatten_cache")
+            if cached is not None and cached[0] == frozen:
+                return cached[1]
         result, seen = [], set()
 
         def visit(layer):
@@ -190,6 +223,8 @@ class Layer(backend.LayerBase):
                     visit(sub)
 
         visit(self)
+        if frozen and include_self and recursive:
+            self.__dict__["_flatten_cache"] = (frozen, result)
         return result if include_self else result[1:]
 
     def _all_seed_generators(self):

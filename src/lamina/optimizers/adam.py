@@ -1,5 +1,6 @@
 """``Adam``: adaptive moment estimation (Kingma & Ba, 2014), as Keras computes it."""
 
+from lamina import backend
 from lamina import ops
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.optimizer import standardize_epsilon
@@ -63,6 +64,21 @@ class Adam(Optimizer):
         beta_2_power = ops.power(ops.cast(self.beta_2, dtype), t)
         return ops.cast(learning_rate, dtype) * ops.sqrt(1.0 - beta_2_power) / (
             1.0 - beta_1_power)
+
+    def _backend_update_step(self, grads, variables, learning_rate):
+        # One multi-tensor update for all variables where the engine has it (torch).
+        dtype = variables[0].dtype
+        if not self.amsgrad and all(v.dtype == dtype for v in variables):
+            alpha = self._step_constant("adam_alpha", dtype,
+                                        lambda: self._step_size(learning_rate, dtype))
+            indices = [self._get_variable_index(v) for v in variables]
+            if backend.optimizers.adam_update(
+                    [v.value for v in variables], list(grads),
+                    [self._momentums[i].value for i in indices],
+                    [self._velocities[i].value for i in indices],
+                    alpha, self.beta_1, self.beta_2, self.epsilon):
+                return
+        super()._backend_update_step(grads, variables, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype

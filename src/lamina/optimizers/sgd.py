@@ -1,5 +1,6 @@
 """``SGD``: gradient descent, with optional (Nesterov) momentum."""
 
+from lamina import backend
 from lamina import ops
 from lamina.optimizers.optimizer import Optimizer
 
@@ -53,6 +54,18 @@ class SGD(Optimizer):
         self.momentums = []
         if self.momentum != 0:
             self.momentums = self.add_optimizer_variables(variables, "momentum")
+
+    def _backend_update_step(self, grads, variables, learning_rate):
+        # One multi-tensor update for all variables where the engine has it (torch).
+        dtype = variables[0].dtype
+        if all(v.dtype == dtype for v in variables):
+            lr = self._step_constant("lr", dtype, lambda: ops.cast(learning_rate, dtype))
+            momentums = [] if self.momentum == 0 else [
+                self.momentums[self._get_variable_index(v)].value for v in variables]
+            if backend.optimizers.sgd_update([v.value for v in variables], list(grads),
+                                             momentums, lr, self.momentum, self.nesterov):
+                return
+        super()._backend_update_step(grads, variables, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype

@@ -13,6 +13,7 @@ import numpy as np
 from lamina import backend
 from lamina import ops
 from lamina import tree
+from lamina.layers.layer import frozen_structure
 from lamina.trainers import compile_utils
 from lamina.trainers import engine
 
@@ -320,34 +321,40 @@ class Trainer:
                                for c in callback_list.callbacks)
         self.stop_training = False
         callback_list.on_train_begin()
+        initial_epoch, initial_step = _resume_point(self, iterator, initial_epoch)
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
-            logs = {}
-            steps_done = 0
-            for step, batch in iterator.enumerate_epoch():
-                callback_list.on_train_batch_begin(step)
-                logs = _to_floats(train_fn(_pack(batch)))
-                steps_done += 1
-                if raise_on_nan:
-                    _check_loss(logs, epoch, step)
-                callback_list.on_train_batch_end(step, logs)
+        with frozen_structure():
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                logs = {}
+                steps_done = 0
+                for step, batch in iterator.enumerate_epoch():
+                    if step < initial_step:  # resuming mid-epoch: trained before the backup
+                        steps_done += 1
+                        continue
+                    callback_list.on_train_batch_begin(step)
+                    logs = _to_floats(train_fn(_pack(batch)))
+                    steps_done += 1
+                    if raise_on_nan:
+                        _check_loss(logs, epoch, step)
+                    callback_list.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
+                initial_step = 0
+                if steps_done == 0:
+                    warnings.warn(
+                        "fit: the training data ran out before the epoch began; it yielded no "
+                        "batches. Use steps_per_epoch no larger than the data provides, or a "
+                        "generator that loops forever.", stacklevel=2)
+                    break
+                epoch_logs = dict(logs)
+                if val_iterator is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._evaluate_iterator(val_iterator, callback_list)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            if steps_done == 0:
-                warnings.warn(
-                    "fit: the training data ran out before the epoch began; it yielded no "
-                    "batches. Use steps_per_epoch no larger than the data provides, or a "
-                    "generator that loops forever.", stacklevel=2)
-                break
-            epoch_logs = dict(logs)
-            if val_iterator is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_iterator(val_iterator, callback_list)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
         callback_list.on_train_end(epoch_logs)
         self.history = _find_history(callback_list)
         return self.history
@@ -410,10 +417,11 @@ class Trainer:
             metric.reset_state()
         callback_list.on_test_begin()
         logs = {}
-        for step, batch in iterator.enumerate_epoch():
-            callback_list.on_test_batch_begin(step)
-            logs = _to_floats(test_fn(_pack(batch)))
-            callback_list.on_test_batch_end(step, logs)
+        with frozen_structure():
+            for step, batch in iterator.enumerate_epoch():
+                callback_list.on_test_batch_begin(step)
+                logs = _to_floats(test_fn(_pack(batch)))
+                callback_list.on_test_batch_end(step, logs)
         callback_list.on_test_end(logs)
         return logs
 
@@ -439,11 +447,12 @@ class Trainer:
         predict_fn = self._step_function("predict")
         callback_list.on_predict_begin()
         outputs = []
-        for step, batch in iterator.enumerate_epoch():
-            callback_list.on_predict_batch_begin(step)
-            out = predict_fn(_pack(batch))
-            outputs.append(tree.map_structure(backend.convert_to_numpy, out))
-            callback_list.on_predict_batch_end(step, {"outputs": out})
+        with frozen_structure():
+            for step, batch in iterator.enumerate_epoch():
+                callback_list.on_predict_batch_begin(step)
+                out = predict_fn(_pack(batch))
+                outputs.append(tree.map_structure(backend.convert_to_numpy, out))
+                callback_list.on_predict_batch_end(step, {"outputs": out})
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty (no batches).")
@@ -483,6 +492,22 @@ class Trainer:
         """Predict one batch; return NumPy arrays."""
         out = self._step_function("predict")(_pack((x, None, None)))
         return tree.map_structure(backend.convert_to_numpy, out)
+
+
+def _resume_point(model, iterator, initial_epoch):
+    """``(epoch, step)`` where ``fit`` starts: a callback restoring a backup
+    (``BackupAndRestore``) sets ``model._initial_epoch`` / ``_initial_step`` in
+    ``on_train_begin``; they are used once."""
+    epoch = getattr(model, "_initial_epoch", None)
+    step = getattr(model, "_initial_step", None) or 0
+    if epoch is None:
+        return initial_epoch, 0
+    model._initial_epoch = model._initial_step = None
+    if epoch > initial_epoch and not iterator.data_adapter.is_one_shot:
+        # The pass peeked to build the model was shuffled for the first epoch; a later
+        # epoch draws its own shuffle from the restored NumPy RNG state.
+        iterator.reset()
+    return epoch, step
 
 
 def _whole_batch(x):

@@ -6,6 +6,7 @@ from lamina.backend.jax import layer
 from lamina.backend.jax import math
 from lamina.backend.jax import nn
 from lamina.backend.jax import numpy
+from lamina.backend.jax import optimizers
 from lamina.backend.jax import random
 from lamina.backend.jax import rnn
 from lamina.backend.jax.core import Variable
@@ -40,6 +41,7 @@ __all__ = [
     "nn",
     "no_grad",
     "numpy",
+    "optimizers",
     "random",
     "rnn",
     "shape",

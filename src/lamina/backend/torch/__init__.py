@@ -6,6 +6,7 @@ from lamina.backend.torch import layer
 from lamina.backend.torch import math
 from lamina.backend.torch import nn
 from lamina.backend.torch import numpy
+from lamina.backend.torch import optimizers
 from lamina.backend.torch import random
 from lamina.backend.torch import rnn
 from lamina.backend.torch.core import Variable
@@ -39,6 +40,7 @@ __all__ = [
     "nn",
     "no_grad",
     "numpy",
+    "optimizers",
     "random",
     "rnn",
     "shape",

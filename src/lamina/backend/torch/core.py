@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from lamina.backend.common import dtypes
+from lamina.backend.common import scopes
 from lamina.backend.common.keras_tensor import KerasTensor
 from lamina.backend.common.variables import BaseVariable
 
@@ -56,6 +57,16 @@ class Variable(BaseVariable):
     def _direct_assign(self, value):
         with torch.no_grad():
             self._value.copy_(value)
+
+    def assign(self, value):
+        # Fast path for the hot loop (optimizer updates): a tensor of the right dtype and
+        # shape needs no conversion, and torch needs no assignment recording.
+        if type(value) is torch.Tensor and value.dtype == self._value.dtype and \
+                value.shape == self._value.shape and not scopes.in_symbolic_scope():
+            with torch.no_grad():
+                self._value.copy_(value)
+            return self
+        return super().assign(value)
 
     @property
     def value(self):

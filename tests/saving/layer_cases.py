@@ -1,0 +1,202 @@
+"""One small, buildable example of every public layer class, for the saving tests.
+
+Each case names the class it covers, builds the layer from a library module (``lamina`` or,
+as the oracle, ``keras``: both take the same constructor arguments) and says which inputs
+to call it on. A new layer class in ``lamina.layers`` must get a case here, or the
+every-layer round-trip test fails and names it.
+"""
+
+import inspect
+
+import numpy as np
+
+# Classes that are not layers a user saves on their own: the base class, and the input
+# placeholder every Functional model in these tests already holds (so it is covered).
+EXEMPT = {
+    "Layer": "the abstract base class; its subclasses are covered",
+    "InputLayer": "every case's Functional model starts with one",
+}
+
+
+def _double(x):
+    """A named function, registered for the Lambda case (lambdas are not saveable)."""
+    return x * 2.0
+
+
+def _lambda_function(lib):
+    """``_double`` registered in ``lib``'s custom objects, so a saved Lambda can name it."""
+    registered = lib.saving.get_custom_objects()
+    registered.setdefault("LayerCases>_double", _double)
+    return _double
+
+
+class Case:
+    """One layer example.
+
+    Args:
+        name: the public class name it covers (the key of the table).
+        make: ``make(lib) -> layer``; ``lib`` is ``lamina`` or ``keras``.
+        inputs: a list of ``(shape without batch, dtype)``, one per input; a layer called
+            on a list when there are several.
+        positional: call the layer as ``layer(*inputs)`` (attention's query, value)
+            rather than on a list.
+    """
+
+    def __init__(self, name, make, inputs, positional=False):
+        self.name = name
+        self.make = make
+        self.inputs = inputs
+        self.positional = positional
+
+    def __repr__(self):
+        return self.name
+
+    def model(self, lib):
+        """A Functional model ``inputs -> layer -> output`` built with ``lib``."""
+        tensors = [lib.Input(shape, dtype=dtype) for shape, dtype in self.inputs]
+        layer = self.make(lib)
+        if self.positional:
+            output = layer(*tensors)
+        else:
+            output = layer(tensors if len(tensors) > 1 else tensors[0])
+        return lib.Model(tensors, output)
+
+    def data(self, batch=2, seed=0):
+        """Random inputs for the case (integers in ``[0, 10)`` for int inputs)."""
+        rng = np.random.default_rng(seed)
+        arrays = []
+        for shape, dtype in self.inputs:
+            if dtype.startswith("int"):
+                arrays.append(rng.integers(0, 10, size=(batch,) + shape).astype(dtype))
+            else:
+                arrays.append(rng.normal(size=(batch,) + shape).astype(dtype))
+        return arrays if len(arrays) > 1 else arrays[0]
+
+
+def _f(*shapes):
+    return [(shape, "float32") for shape in shapes]
+
+
+def _cases():
+    def layer(cls, *args, **kwargs):
+        return lambda lib: getattr(lib.layers, cls)(*args, **kwargs)
+
+    def rnn(cell_cls, *args, **kwargs):
+        return lambda lib: lib.layers.RNN(getattr(lib.layers, cell_cls)(*args, **kwargs))
+
+    def wrap(outer, inner, *args, **kwargs):
+        return lambda lib: getattr(lib.layers, outer)(getattr(lib.layers, inner)(*args, **kwargs))
+
+    qv = _f((2, 4), (3, 4))
+    two = _f((4,), (4,))
+    seq = _f((5, 2))
+    img = _f((5, 5, 2))
+    vol = _f((4, 4, 4, 1))
+    table = [
+        Case("Activation", layer("Activation", "relu"), _f((4,))),
+        Case("ActivityRegularization", layer("ActivityRegularization", l1=0.01), _f((4,))),
+        Case("Add", layer("Add"), two),
+        Case("AdditiveAttention", layer("AdditiveAttention"), qv),
+        Case("AlphaDropout", layer("AlphaDropout", 0.1), _f((4,))),
+        Case("Attention", layer("Attention", use_scale=True), qv),
+        Case("Average", layer("Average"), two),
+        Case("AveragePooling1D", layer("AveragePooling1D", 2), _f((4, 3))),
+        Case("AveragePooling2D", layer("AveragePooling2D", 2), img),
+        Case("AveragePooling3D", layer("AveragePooling3D", 2), vol),
+        Case("BatchNormalization", layer("BatchNormalization"), _f((4,))),
+        Case("Bidirectional", wrap("Bidirectional", "LSTM", 3), seq),
+        Case("Concatenate", layer("Concatenate"), two),
+        Case("Conv1D", layer("Conv1D", 2, 3), _f((6, 2))),
+        Case("Conv1DTranspose", layer("Conv1DTranspose", 2, 3), _f((6, 2))),
+        Case("Conv2D", layer("Conv2D", 2, 3), img),
+        Case("Conv2DTranspose", layer("Conv2DTranspose", 2, 3), img),
+        Case("Conv3D", layer("Conv3D", 2, 2), vol),
+        Case("Conv3DTranspose", layer("Conv3DTranspose", 2, 2), vol),
+        Case("ConvLSTM1D", layer("ConvLSTM1D", 2, 3), _f((3, 6, 2))),
+        Case("ConvLSTM2D", layer("ConvLSTM2D", 2, 3), _f((2, 5, 5, 1))),
+        Case("ConvLSTM3D", layer("ConvLSTM3D", 1, 2), _f((2, 3, 3, 3, 1))),
+        Case("Cropping1D", layer("Cropping1D", 1), _f((5, 2))),
+        Case("Cropping2D", layer("Cropping2D", 1), img),
+        Case("Cropping3D", layer("Cropping3D", 1), vol),
+        Case("Dense", layer("Dense", 3, activation="tanh"), _f((4,))),
+        Case("DepthwiseConv1D", layer("DepthwiseConv1D", 3), _f((6, 2))),
+        Case("DepthwiseConv2D", layer("DepthwiseConv2D", 3), img),
+        Case("Dot", layer("Dot", axes=1), two),
+        Case("Dropout", layer("Dropout", 0.5), _f((4,))),
+        Case("ELU", layer("ELU"), _f((4,))),
+        Case("EinsumDense", layer("EinsumDense", "ab,bc->ac", output_shape=3,
+                                  bias_axes="c"), _f((4,))),
+        Case("Embedding", layer("Embedding", 10, 3, mask_zero=True), [((5,), "int32")]),
+        Case("Flatten", layer("Flatten"), _f((3, 2))),
+        Case("GRU", layer("GRU", 3), seq),
+        Case("GRUCell", rnn("GRUCell", 3), seq),
+        Case("GaussianDropout", layer("GaussianDropout", 0.1), _f((4,))),
+        Case("GaussianNoise", layer("GaussianNoise", 0.1), _f((4,))),
+        Case("GlobalAveragePooling1D", layer("GlobalAveragePooling1D"), seq),
+        Case("GlobalAveragePooling2D", layer("GlobalAveragePooling2D"), img),
+        Case("GlobalAveragePooling3D", layer("GlobalAveragePooling3D"), vol),
+        Case("GlobalMaxPooling1D", layer("GlobalMaxPooling1D"), seq),
+        Case("GlobalMaxPooling2D", layer("GlobalMaxPooling2D"), img),
+        Case("GlobalMaxPooling3D", layer("GlobalMaxPooling3D"), vol),
+        Case("GroupNormalization", layer("GroupNormalization", groups=2), _f((3, 4))),
+        Case("GroupedQueryAttention", layer("GroupQueryAttention", head_dim=2,
+                                            num_query_heads=2, num_key_value_heads=1),
+             qv, positional=True),
+        Case("Identity", layer("Identity"), _f((4,))),
+        Case("LSTM", layer("LSTM", 3), seq),
+        Case("LSTMCell", rnn("LSTMCell", 3), seq),
+        Case("Lambda", lambda lib: lib.layers.Lambda(_lambda_function(lib)), _f((4,))),
+        Case("LayerNormalization", layer("LayerNormalization"), _f((4,))),
+        Case("LeakyReLU", layer("LeakyReLU", negative_slope=0.2), _f((4,))),
+        Case("Masking", layer("Masking"), _f((3, 2))),
+        Case("MaxPooling1D", layer("MaxPooling1D", 2), _f((4, 3))),
+        Case("MaxPooling2D", layer("MaxPooling2D", 2), img),
+        Case("MaxPooling3D", layer("MaxPooling3D", 2), vol),
+        Case("Maximum", layer("Maximum"), two),
+        Case("Minimum", layer("Minimum"), two),
+        Case("MultiHeadAttention", layer("MultiHeadAttention", num_heads=2, key_dim=2), qv,
+             positional=True),
+        Case("Multiply", layer("Multiply"), two),
+        Case("PReLU", layer("PReLU"), _f((4,))),
+        Case("Permute", layer("Permute", (2, 1)), _f((3, 2))),
+        Case("RNN", rnn("SimpleRNNCell", 3), seq),
+        Case("ReLU", layer("ReLU", max_value=2.0), _f((4,))),
+        Case("RepeatVector", layer("RepeatVector", 2), _f((4,))),
+        Case("Reshape", layer("Reshape", (2, 2)), _f((4,))),
+        Case("SeparableConv1D", layer("SeparableConv1D", 2, 3), _f((6, 2))),
+        Case("SeparableConv2D", layer("SeparableConv2D", 2, 3), img),
+        Case("SimpleRNN", layer("SimpleRNN", 3), seq),
+        Case("SimpleRNNCell", rnn("SimpleRNNCell", 2), seq),
+        Case("Softmax", layer("Softmax"), _f((4,))),
+        Case("SpatialDropout1D", layer("SpatialDropout1D", 0.1), seq),
+        Case("SpatialDropout2D", layer("SpatialDropout2D", 0.1), img),
+        Case("SpatialDropout3D", layer("SpatialDropout3D", 0.1), vol),
+        Case("SpectralNormalization", wrap("SpectralNormalization", "Dense", 3), _f((4,))),
+        Case("StackedRNNCells", lambda lib: lib.layers.RNN(lib.layers.StackedRNNCells(
+            [lib.layers.LSTMCell(3), lib.layers.GRUCell(2)])), seq),
+        Case("Subtract", layer("Subtract"), two),
+        Case("TimeDistributed", wrap("TimeDistributed", "Dense", 2), _f((3, 4))),
+        Case("UnitNormalization", layer("UnitNormalization"), _f((4,))),
+        Case("UpSampling1D", layer("UpSampling1D", 2), seq),
+        Case("UpSampling2D", layer("UpSampling2D", 2), img),
+        Case("UpSampling3D", layer("UpSampling3D", 2), vol),
+        Case("ZeroPadding1D", layer("ZeroPadding1D", 1), seq),
+        Case("ZeroPadding2D", layer("ZeroPadding2D", 1), img),
+        Case("ZeroPadding3D", layer("ZeroPadding3D", 1), vol),
+    ]
+    return {case.name: case for case in table}
+
+
+CASES = _cases()
+
+
+def public_layer_classes(layers_module):
+    """Class name -> class for every public Layer subclass in ``layers_module`` (aliases
+    such as ``Convolution2D`` fold into the class they name)."""
+    base = layers_module.Layer
+    found = {}
+    for name in dir(layers_module):
+        value = getattr(layers_module, name)
+        if not name.startswith("_") and inspect.isclass(value) and issubclass(value, base):
+            found[value.__name__] = value
+    return found
