@@ -38,7 +38,11 @@ def make_step_function(model, step, kind):
             output = step(batch)  # 1. eager warm-up creates all lazy state
             state = model._state_variables()
             compiled["state"] = state
-            compiled["fn"] = jax.jit(lambda values, b: pure(values, b, state))
+            # Donating the old state lets XLA update it in place; the CPU runtime cannot
+            # reuse donated buffers, so there it would only add a warning.
+            donate = (0,) if jax.devices()[0].platform != "cpu" else ()
+            compiled["fn"] = jax.jit(lambda values, b: pure(values, b, state),
+                                     donate_argnums=donate)
             # jit returns dicts with sorted keys; keep the step's own order (loss first).
             compiled["keys"] = list(output) if isinstance(output, dict) else None
             return output
@@ -46,6 +50,8 @@ def make_step_function(model, step, kind):
         output, final = compiled["fn"]([v._value for v in state], batch)
         for variable, value in zip(state, final):
             variable._value = value
+        if kind != "predict":
+            output = jax.device_get(output)  # the logs, fetched in one transfer
         keys = compiled["keys"]
         if keys is not None and isinstance(output, dict) and list(output) != keys:
             output = {k: output[k] for k in keys if k in output} | output
