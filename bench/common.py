@@ -189,7 +189,12 @@ def run_torch_native(workload, x_np, y_np, epochs):
             checksum = float(out.astype("float64").mean(axis=0) @ np.arange(out.shape[-1]))
         return times, times[0], checksum, build_s, {"output_checksum": checksum}
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, eps=ADAM_EPSILON)
+    # torch's default Adam implementation for the device (on CPU: the per-tensor loop);
+    # BENCH_TORCH_ADAM=foreach|fused picks another one, to compare.
+    variant = os.environ.get("BENCH_TORCH_ADAM", "default")
+    options = {} if variant == "default" else {variant: True}
+    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, eps=ADAM_EPSILON,
+                                 **options)
     loss_fn = workload.torch_loss(torch)
     fit_start = time.perf_counter()
     x = torch.from_numpy(torch_inputs(x_np)).to(device)

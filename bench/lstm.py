@@ -88,19 +88,19 @@ class LSTM:
         from jax import lax
 
         kernel, recurrent, bias = params["lstm"]
-        # The input projection of every step at once, outside the sequential scan.
-        projected = jnp.swapaxes(x @ kernel + bias, 0, 1)  # (time, batch, 4 * units)
 
-        def cell(carry, z_x):
+        # The input projection stays inside the step: hoisting it out of the scan as one big
+        # matmul measured ~3x slower on XLA:CPU (its backward pass), so no native loop would.
+        def cell(carry, x_t):
             h, c = carry
-            z = z_x + h @ recurrent
+            z = x_t @ kernel + h @ recurrent + bias
             i, f, g, o = jnp.split(z, 4, axis=-1)
             c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
             h = jax.nn.sigmoid(o) * jnp.tanh(c)
             return (h, c), None
 
         zeros = jnp.zeros((x.shape[0], UNITS), x.dtype)
-        (h, _), _ = lax.scan(cell, (zeros, zeros), projected)
+        (h, _), _ = lax.scan(cell, (zeros, zeros), jnp.swapaxes(x, 0, 1))
         return h @ params["head"][0] + params["head"][1]
 
     def jax_loss(self, prediction, y):

@@ -146,7 +146,11 @@ class Layer(backend.LayerBase):
             raise TypeError(f"Layer `name` must be a string, got {name!r}.")
         self.name = name or scopes.unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = _policy_dtype(dtype)
+        from lamina.mixed_precision import dtype_policies as policies
+
+        self._dtype_policy = policies.get(_policy_name(dtype))
+        self._dtype = self._dtype_policy.variable_dtype
+        self._compute_dtype = self._dtype_policy.compute_dtype
         self.autocast = autocast
         from lamina import regularizers
 
@@ -473,7 +477,12 @@ class Layer(backend.LayerBase):
             self._clear_losses()
         with _CallScope(training):
             try:
-                outputs = self.call(*args, **kwargs)
+                if self._compute_dtype != self._dtype:
+                    # Mixed precision: float32 weights are read in the compute dtype.
+                    with scopes.autocast_scope(self._compute_dtype):
+                        outputs = self.call(*args, **kwargs)
+                else:
+                    outputs = self.call(*args, **kwargs)
             except (ValueError, TypeError) as error:
                 raise _annotate(error, self) from None
         if self.activity_regularizer is not None:
@@ -511,8 +520,8 @@ class Layer(backend.LayerBase):
             x = backend.convert_to_tensor(x)
         if self.autocast and backend.is_float_dtype(x.dtype):
             dtype = backend.dtype_of(x)
-            if dtype != self._dtype:
-                x = backend.cast(x, self._dtype)
+            if dtype != self._compute_dtype:
+                x = backend.cast(x, self._compute_dtype)
         return x
 
     def _check_input_spec(self, first):
@@ -556,7 +565,7 @@ class Layer(backend.LayerBase):
             first = args[0] if args else kwargs.get(self._first_arg_name)
             shapes = tree.map_structure(_shape_of, first)
             out_shapes = self.compute_output_shape(shapes)
-            dtype = self._dtype
+            dtype = self._compute_dtype
             return map_shapes(lambda s: KerasTensor(s, dtype), out_shapes)
         return run_on_placeholders(self, args, kwargs)
 
@@ -576,8 +585,8 @@ class Layer(backend.LayerBase):
 
     @property
     def compute_dtype(self):
-        """The dtype the layer computes in."""
-        return self._dtype
+        """The dtype the layer computes in (float16 under a ``mixed_float16`` policy)."""
+        return self._compute_dtype
 
     @property
     def variable_dtype(self):
@@ -586,8 +595,8 @@ class Layer(backend.LayerBase):
 
     @property
     def dtype_policy(self):
-        """The dtype policy name (lamina layers compute in their weights' dtype)."""
-        return self._dtype
+        """The layer's ``DTypePolicy`` (compute and variable dtypes)."""
+        return self._dtype_policy
 
     # -- functional graph accessors ------------------------------------------------------
     def _node_tensors(self, attr):
@@ -617,7 +626,8 @@ class Layer(backend.LayerBase):
         A subclass that does not override this gets its constructor's keyword arguments
         recorded automatically when they are plain values.
         """
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": self._dtype_policy.name}
         cls = type(self)
         if _is_default(cls.get_config, Layer.get_config) and cls.__init__ is not Layer.__init__:
             args, kwargs = self._init_args
@@ -668,7 +678,10 @@ def run_on_placeholders(layer, args, kwargs):
                 return x
             shape = [batch if i == 0 and d is None else (other if d is None else d)
                      for i, d in enumerate(x.shape)]
-            return backend.numpy.zeros(shape, dtype=x.dtype)
+            dtype = x.dtype
+            if layer.autocast and backend.is_float_dtype(dtype):
+                dtype = layer._compute_dtype
+            return backend.numpy.zeros(shape, dtype=dtype)
 
         call_args = tree.map_structure(fill, args)
         call_kwargs = tree.map_structure(fill, kwargs)
@@ -677,7 +690,9 @@ def run_on_placeholders(layer, args, kwargs):
             training = current_training()
         if layer._call_has_training_arg and training is not None:
             call_kwargs["training"] = training
-        with scopes.symbolic_scope(), backend.no_grad(), _CallScope(training):
+        autocast = layer._compute_dtype if layer._compute_dtype != layer._dtype else None
+        with scopes.symbolic_scope(), backend.no_grad(), _CallScope(training), \
+                scopes.autocast_scope(autocast):
             out = layer.call(*call_args, **call_kwargs)
         results.append(out)
     flat_outputs = [tree.flatten(r) for r in results]
@@ -795,14 +810,15 @@ def map_shapes(fn, shapes):
     return type(shapes)(map_shapes(fn, s) for s in shapes)
 
 
-def _policy_dtype(dtype):
+def _policy_name(dtype):
+    """A dtype argument (name, dtype, policy, or a serialized policy dict) as a policy name."""
     if dtype is None:
-        return backend.floatx()
+        return None
     if isinstance(dtype, dict):  # a serialized DTypePolicy
-        dtype = dtype.get("config", {}).get("name", dtype.get("name"))
+        return dtype.get("config", {}).get("name", dtype.get("name"))
     name = getattr(dtype, "name", dtype)
     if isinstance(name, str) and name.startswith("mixed_"):
-        return "float32"
+        return name
     return backend.standardize_dtype(name)
 
 

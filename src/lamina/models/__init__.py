@@ -5,6 +5,15 @@ from lamina.models.functional import Functional
 from lamina.models.model import Model
 from lamina.models.sequential import Sequential
 from lamina.saving.keras_archive import load_model
+from lamina.saving.keras_archive import model_from_json
 from lamina.saving.keras_archive import save_model
 
-__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "save_model"]
+__all__ = [
+    "Functional",
+    "Model",
+    "Sequential",
+    "clone_model",
+    "load_model",
+    "model_from_json",
+    "save_model",
+]

@@ -108,22 +108,48 @@ class Model(Trainer, Layer):
         raise ValueError("get_layer: pass a layer `name` or `index`.")
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
-        """Save the whole model (architecture, weights, optimizer) to a ``.keras`` file.
+        """Save the whole model (architecture, weights, optimizer state) to a file.
 
-        The write is atomic: the file is written under a temporary name, then renamed.
+        ``name.keras`` writes Keras 3's format; ``name.h5`` writes the legacy HDF5 format
+        (with Keras's warning). The write is atomic: a temporary file is renamed over the
+        target.
+
+        Args:
+            filepath: the path, ending in ``.keras`` or ``.h5``.
+            overwrite: whether an existing file may be replaced.
+            zipped: must be None or True (lamina writes zipped ``.keras`` files).
+            **kwargs: ``include_optimizer`` for ``.h5`` files.
+
+        Example:
+            >>> model.save("model.keras")
         """
         from lamina.saving import keras_archive
 
-        keras_archive.save_model(self, filepath, overwrite=overwrite)
+        keras_archive.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
-        """Save the weights to a ``.weights.h5`` file (Keras 3's layout), atomically."""
+        """Save the weights (and the optimizer's state) to a ``.weights.h5`` file, laid out
+        as Keras 3 lays it out, atomically.
+
+        Example:
+            >>> model.save_weights("model.weights.h5")
+        """
         from lamina.saving import weights_h5
 
         weights_h5.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """Load weights from a ``.weights.h5`` (or ``.keras``) file into this built model."""
+        """Load weights into this built model.
+
+        Args:
+            filepath: a ``.weights.h5`` or ``.keras`` file (lamina or Keras 3), or a legacy
+                ``.h5`` file (Keras 2 ``save_weights`` or any ``save("m.h5")``).
+            skip_mismatch: skip layers whose weight count or shapes differ, with a warning.
+            **kwargs: ``by_name=True`` (legacy ``.h5`` only): match layers by name.
+
+        Example:
+            >>> model.load_weights("model.weights.h5")
+        """
         from lamina.saving import weights_h5
 
         if not self.built:
@@ -131,7 +157,20 @@ class Model(Trainer, Layer):
                 f'Model "{self.name}" is not built yet, so it has no weights to load into. '
                 "Call it on a batch of data (or give it an Input) first."
             )
-        weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        weights_h5.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs):
+        """The model's config (architecture, build and compile settings) as a JSON string.
+
+        Args:
+            **kwargs: passed to ``json.dumps`` (e.g. ``indent=2``).
+
+        Example:
+            >>> clone = lamina.models.model_from_json(model.to_json())
+        """
+        from lamina.saving import keras_archive
+
+        return keras_archive.to_json(self, **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):

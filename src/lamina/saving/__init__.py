@@ -9,6 +9,8 @@ from lamina.saving.registry import get_custom_objects
 from lamina.saving.registry import get_registered_name
 from lamina.saving.registry import get_registered_object
 from lamina.saving.registry import register_keras_serializable
+from lamina.saving.registry import register_serializable
+from lamina.saving.safe_loading import LoadingError
 from lamina.saving.serialization import deserialize_keras_object
 from lamina.saving.serialization import serialize_keras_object
 from lamina.saving.weights_h5 import load_weights
@@ -16,6 +18,7 @@ from lamina.saving.weights_h5 import save_weights
 
 __all__ = [
     "CustomObjectScope",
+    "LoadingError",
     "custom_object_scope",
     "deserialize_keras_object",
     "get_custom_objects",
@@ -24,6 +27,7 @@ __all__ = [
     "load_model",
     "load_weights",
     "register_keras_serializable",
+    "register_serializable",
     "save_model",
     "save_weights",
     "serialize_keras_object",

@@ -32,6 +32,10 @@ def register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
+# The name the lamina issue tracker uses; Keras 3 spells it register_keras_serializable.
+register_serializable = register_keras_serializable
+
+
 def get_custom_objects():
     """The global dict of custom objects (name -> class or function); may be edited."""
     return _GLOBAL_CUSTOM_OBJECTS

@@ -1,138 +1,224 @@
 """``.weights.h5`` files, laid out as Keras 3 lays them out.
 
-Each saveable object (a layer, a model, the optimizer) is an HDF5 group holding a ``vars``
-group with its own variables as datasets ``"0"``, ``"1"``, ... in creation order (trainable
-first). Its children are sub-groups: a Sequential or Functional model's layers sit under
-``layers/<snake_case_class_name>`` (``dense``, ``dense_1``, ...); another layer's sublayers
-sit under the attribute name that holds them. Writes are atomic: a temporary file in the
-same folder is renamed over the target.
+Every saveable object (a layer, a model, the optimizer) is an HDF5 group holding a ``vars``
+group: its own variables as datasets ``"0"``, ``"1"``, ... in creation order (trainable
+first), and its name in the ``name`` attribute. Where an object's group sits is decided the
+way Keras 3 decides it, by walking attributes from the model down:
+
+1. A Sequential or Functional model's layers come first, under ``layers``.
+2. Then the object's attributes by name, public names (``layers`` and ``optimizer`` of a
+   model included) before private ones (``_name``), each sorted.
+3. A layer (or optimizer) held by an attribute sits under the attribute's name; a list,
+   tuple or dict of them sits under the attribute's name, each element named after its
+   class in snake case, numbered from the second on (``dense``, ``dense_1``...). A nested
+   container is named ``container``, ``container_1``...
+4. An object reached twice is saved once, at the first path that reaches it.
+
+Writes are atomic: a temporary file in the same folder is renamed over the target. Loads
+check every group and shape before assigning anything, so a bad file leaves the model as
+it was.
 """
 
 import os
 import tempfile
+import warnings
 
 import numpy as np
 
 from lamina.layers.layer import Layer
 from lamina.layers.layer import to_snake_case
+from lamina.saving import safe_loading
 
-# Attributes that are never walked for children (views of other state, or not saved).
-_SKIPPED_ATTRIBUTES = frozenset({
-    "_explicit_layers", "_stack", "_input_layer", "_nodes", "_inbound_nodes",
-    "_compile_loss", "_compile_metrics", "_loss_tracker", "_step_functions", "history",
-    "optimizer", "_output_tensor", "_inputs_struct", "_outputs_struct", "_input_tensors",
-    "_output_tensors", "_torch_params",
+# Attributes lamina's own base classes (Layer, Model, Sequential, Functional, the trainer)
+# set: internal views of state saved elsewhere, never walked (Keras skips its base classes'
+# attributes the same way).
+_FRAMEWORK_ATTRIBUTES = frozenset({
+    "_build_input_shape", "_compile_args", "_compile_loss", "_compile_metrics",
+    "_explicit_layers", "_inbound_nodes", "_init_args", "_input_layer", "_input_shape_arg",
+    "_input_tensors", "_inputs_struct", "_loss_tracker", "_losses", "_nodes",
+    "_non_trainable_variables", "_output_mask", "_output_masks", "_output_tensor",
+    "_output_tensors", "_outputs_struct", "_seed_generators", "_stack", "_step_functions",
+    "_torch_params", "_tracked_names", "_trainable_variables", "history", "input_spec",
 })
 
-
-def _is_graph_model(layer):
-    return type(layer).__name__ in ("Sequential", "Functional") or hasattr(layer, "_nodes")
-
-
-def _own_variables(layer):
-    return list(layer._trainable_variables) + list(layer._non_trainable_variables)
+_NOT_H5 = (
+    "{what}: {filepath!r} is not a readable HDF5 file ({error}). Expected a file written by "
+    "`model.save_weights('name.weights.h5')` (lamina or Keras 3)."
+)
 
 
-def _children(layer):
-    """``(path, layer)`` pairs of the sublayers saved under ``layer``'s group."""
-    if _is_graph_model(layer):
-        return _container("layers", layer.layers)
-    pairs = []
-    names = [n for n in layer._tracked_names if n not in _SKIPPED_ATTRIBUTES]
-    for name in sorted(set(names)):
-        value = getattr(layer, name, None)
-        if isinstance(value, Layer):
-            pairs.append((name, value))
-        elif isinstance(value, (list, tuple)):
-            pairs.extend(_container(name, [v for v in value if isinstance(v, Layer)]))
-        elif isinstance(value, dict):
-            pairs.extend(_container(name, [v for v in value.values() if isinstance(v, Layer)]))
-    return pairs
+def _optimizer_class():
+    from lamina.optimizers.optimizer import Optimizer
+
+    return Optimizer
 
 
-def _container(prefix, layers):
-    used, pairs = {}, []
-    for layer in layers:
-        base = to_snake_case(type(layer).__name__)
-        count = used.get(base, 0)
-        used[base] = count + 1
-        name = base if count == 0 else f"{base}_{count}"
-        pairs.append((f"{prefix}/{name}", layer))
-    return pairs
+def _is_saveable(value):
+    return isinstance(value, (Layer, _optimizer_class()))
 
 
-def _walk(layer, path="", visited=None):
-    """Yield ``(group path, object name, own variables)`` for ``layer`` and its children."""
-    visited = set() if visited is None else visited
-    if id(layer) in visited:
-        return
-    visited.add(id(layer))
-    yield path, layer.name, _own_variables(layer)
-    for child_path, child in _children(layer):
-        yield from _walk(child, f"{path}/{child_path}" if path else child_path, visited)
+def _is_graph_model(obj):
+    from lamina.models.functional import Functional
+    from lamina.models.sequential import Sequential
+
+    return isinstance(obj, (Functional, Sequential))
 
 
-def write_groups(h5file, model, optimizer=None):
-    """Write the variables of ``model`` (and ``optimizer``) into an open HDF5 file."""
-    for path, name, variables in _walk(model):
-        group = h5file.require_group(f"{path}/vars" if path else "vars")
-        group.attrs["name"] = name
-        for i, variable in enumerate(variables):
-            group.create_dataset(str(i), data=variable.numpy())
-    if optimizer is not None and getattr(optimizer, "variables", None):
-        group = h5file.require_group("optimizer/vars")
-        group.attrs["name"] = getattr(optimizer, "name", "optimizer")
-        for i, variable in enumerate(optimizer.variables):
-            group.create_dataset(str(i), data=variable.numpy())
+def _framework_classes():
+    """Classes whose properties are lamina internals, not a user's sublayers."""
+    from lamina.models.functional import Functional
+    from lamina.models.sequential import Sequential
+
+    return set(Functional.__mro__) | set(Sequential.__mro__)
 
 
-def read_groups(h5file, model, filepath, skip_mismatch=False):
-    """Assign the variables of ``model`` from an open HDF5 file written as above."""
-    for path, name, variables in _walk(model):
-        key = f"{path}/vars" if path else "vars"
-        if not variables:
+def _attribute_names(obj):
+    """The attribute names Keras would walk on ``obj``, in its order (public first)."""
+    from lamina.models.model import Model
+
+    if not isinstance(obj, Layer):
+        return []
+    names = set(obj._tracked_names)
+    framework = _framework_classes()
+    for cls in type(obj).__mro__:
+        if cls not in framework:
+            names.update(n for n, v in vars(cls).items() if isinstance(v, property))
+    if isinstance(obj, Model):
+        # Keras walks a model's ``layers`` property and its ``optimizer`` attribute.
+        names.update(("layers", "optimizer"))
+    names = [n for n in names if not n.startswith("__") and n not in _FRAMEWORK_ATTRIBUTES]
+    return sorted(names, key=lambda n: (n.startswith("_"), n))
+
+
+def _children(obj):
+    """``(attribute name, value)`` pairs below ``obj``: saveables and containers."""
+    if _is_graph_model(obj):
+        yield "layers", obj.layers
+    for name in _attribute_names(obj):
+        try:
+            value = getattr(obj, name)
+        except Exception:  # a property that cannot be computed holds nothing to save
             continue
-        if key not in h5file:
-            if skip_mismatch:
-                continue
-            raise ValueError(
-                f"The weights file {filepath!r} has no weights for layer {name!r} (group "
-                f"{key!r}). It was probably saved from a different model architecture."
-            )
-        group = h5file[key]
-        if len(group) != len(variables):
-            if skip_mismatch:
-                continue
-            raise ValueError(
-                f"Layer {name!r} expects {len(variables)} weights, but the file "
-                f"{filepath!r} holds {len(group)} for it (group {key!r})."
-            )
-        for i, variable in enumerate(variables):
-            value = np.asarray(group[str(i)])
-            if tuple(value.shape) != tuple(variable.shape):
-                if skip_mismatch:
-                    continue
-                raise ValueError(
-                    f"Layer {name!r}: weight {variable.name!r} has shape {variable.shape}, "
-                    f"but the file {filepath!r} holds shape {tuple(value.shape)}."
-                )
-            variable.assign(value)
+        if value is not obj and (_is_saveable(value) or isinstance(value, (list, tuple, dict))):
+            yield name, value
 
 
-def read_optimizer(h5file, optimizer):
-    """Assign the optimizer's variables from the file (when both have them)."""
-    if "optimizer/vars" not in h5file or not optimizer.variables:
-        return False
-    group = h5file["optimizer/vars"]
-    if len(group) != len(optimizer.variables):
-        return False
-    for i, variable in enumerate(optimizer.variables):
-        variable.assign(np.asarray(group[str(i)]))
-    return True
+def _join(path, name):
+    return f"{path}/{name}" if path else name
+
+
+def _unique(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def _walk(obj, path="", visited=None):
+    """Yield ``(group path, object)`` for ``obj`` and every saveable below it, each once."""
+    visited = set() if visited is None else visited
+    if id(obj) in visited:
+        return
+    visited.add(id(obj))
+    yield path, obj
+    for name, value in _children(obj):
+        if _is_saveable(value):
+            yield from _walk(value, _join(path, name), visited)
+        else:
+            yield from _walk_container(value, _join(path, name), visited, set())
+
+
+def _walk_container(container, path, visited, seen_containers):
+    if id(container) in seen_containers:
+        return
+    seen_containers.add(id(container))
+    items = list(container.values()) if isinstance(container, dict) else list(container)
+    used = {}
+    for item in items:
+        if _is_saveable(item):
+            name = _unique(to_snake_case(type(item).__name__), used)
+            yield from _walk(item, _join(path, name), visited)
+        elif isinstance(item, (list, tuple, dict)):
+            name = _unique("container", used)
+            yield from _walk_container(item, _join(path, name), visited, seen_containers)
+
+
+def weight_paths(model):
+    """``{group path: object}`` for every saveable in ``model``, as files lay them out.
+
+    Example:
+        >>> sorted(weight_paths(model))
+        ['', 'layers/dense', 'layers/dense_1']
+    """
+    return dict(_walk(model))
+
+
+def _own_variables(obj):
+    if isinstance(obj, _optimizer_class()):
+        return list(obj.variables)
+    return list(obj._trainable_variables) + list(obj._non_trainable_variables)
+
+
+def _has_custom_hook(obj, hook):
+    """Whether a user's class defines Keras's ``save_own_variables`` / ``load_own_variables``."""
+    return isinstance(obj, Layer) and callable(getattr(type(obj), hook, None))
+
+
+class _Store:
+    """The ``vars`` group of one object, as the dict-like store Keras's hooks receive."""
+
+    def __init__(self, group, where):
+        self._group = group
+        self._where = where
+
+    def __setitem__(self, key, value):
+        self._group.create_dataset(str(key), data=np.asarray(value))
+
+    def __getitem__(self, key):
+        return _read_dataset(self._group, str(key), self._where)
+
+    def __contains__(self, key):
+        return str(key) in self._group
+
+    def __len__(self):
+        return len(self._group)
+
+    def keys(self):
+        """The dataset names, as Keras's store gives them."""
+        return list(self._group.keys())
+
+
+def _read_dataset(group, key, where, shape=None):
+    # Refuses missing entries, links, data from other files and non-numbers (safe_loading).
+    dataset = safe_loading.dataset(group, key, where)
+    if shape is not None and tuple(dataset.shape) != tuple(shape):
+        return None
+    try:
+        return np.asarray(dataset[()])
+    except (OSError, ValueError, TypeError) as error:
+        raise ValueError(f"{where}: dataset {dataset.name!r} cannot be read ({error}).") \
+            from None
+
+
+# -- writing -----------------------------------------------------------------------------
+def write_groups(h5file, model):
+    """Write the variables of ``model`` (its optimizer included) into an open HDF5 file."""
+    for path, obj in _walk(model):
+        group = h5file.require_group(_join(path, "vars"))
+        group.attrs["name"] = str(getattr(obj, "name", "") or "")
+        if _has_custom_hook(obj, "save_own_variables"):
+            obj.save_own_variables(_Store(group, obj.name))
+            continue
+        for i, variable in enumerate(_own_variables(obj)):
+            group.create_dataset(str(i), data=np.asarray(variable.numpy()))
 
 
 def atomic_write(filepath, write):
-    """Call ``write(tmp_path)``, then rename the temporary file over ``filepath``."""
+    """Call ``write(tmp_path)``, then rename the temporary file over ``filepath``.
+
+    A crash during ``write`` leaves ``filepath`` as it was, and no temporary file behind.
+    """
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
     handle, tmp_path = tempfile.mkstemp(dir=folder, prefix=".lamina-", suffix=".tmp")
@@ -145,14 +231,140 @@ def atomic_write(filepath, write):
             os.remove(tmp_path)
 
 
+# -- reading -----------------------------------------------------------------------------
+def _as_dtype(value, variable):
+    dtype = getattr(variable, "dtype", None)
+    if dtype is not None and str(value.dtype) != str(dtype):
+        try:
+            return value.astype(str(dtype))
+        except TypeError:  # a dtype NumPy does not know (bfloat16): the backend casts it
+            return value
+    return value
+
+
+def _plan_layer(h5file, path, obj, filepath, skip_mismatch):
+    """``[(variable, array)]`` to assign for one layer, after checking the file."""
+    key = _join(path, "vars")
+    variables = _own_variables(obj)
+    label = f"Layer {obj.name!r} (group {key!r})"
+    if key not in h5file:
+        if not variables:
+            return []
+        message = (
+            f"{label}: the weights file {filepath!r} has no weights for it; the layer has "
+            f"{len(variables)} ({', '.join(v.name for v in variables)}). The file was "
+            "probably saved from a different model architecture."
+        )
+        return _mismatch(message, skip_mismatch)
+    group = h5file[key]
+    if len(group) != len(variables):
+        message = (
+            f"{label} expects {len(variables)} weights "
+            f"({', '.join(v.name for v in variables) or 'none'}), but the file {filepath!r} "
+            f"holds {len(group)} for it. The file was probably saved from a different model "
+            "architecture."
+        )
+        return _mismatch(message, skip_mismatch)
+    plan = []
+    for i, variable in enumerate(variables):
+        value = _read_dataset(group, str(i), label, shape=variable.shape)
+        if value is None:
+            message = (
+                f"{label}: weight {variable.name!r} has shape {tuple(variable.shape)}, but "
+                f"the file {filepath!r} holds shape {tuple(group[str(i)].shape)} for it. "
+                "Build the model with the same layer sizes as the saved one."
+            )
+            return _mismatch(message, skip_mismatch)
+        plan.append((variable, _as_dtype(value, variable)))
+    return plan
+
+
+def _mismatch(message, skip_mismatch):
+    if not skip_mismatch:
+        raise ValueError(message)
+    warnings.warn(f"Skipping weight loading: {message}", stacklevel=4)
+    return []
+
+
+def _plan_optimizer(h5file, path, optimizer, model, filepath):
+    """The optimizer's ``[(variable, array)]``, or ``[]`` with a warning when they differ."""
+    key = _join(path, "vars")
+    if key not in h5file:
+        return []
+    group = h5file[key]
+    if not optimizer.built and len(group) > len(optimizer.variables) and model.built:
+        # The file holds the optimizer's slots: create them so training resumes from them.
+        optimizer.build(model.trainable_variables)
+    variables = optimizer.variables
+    problem = None
+    if len(group) != len(variables):
+        problem = f"it has {len(variables)} variables but the file holds {len(group)}"
+    else:
+        plan = []
+        for i, variable in enumerate(variables):
+            value = _read_dataset(group, str(i), f"Optimizer {optimizer.name!r}",
+                                  shape=variable.shape)
+            if value is None:
+                problem = (f"variable {i} ({variable.name!r}) has shape "
+                           f"{tuple(variable.shape)} but the file holds "
+                           f"{tuple(group[str(i)].shape)}")
+                break
+            plan.append((variable, _as_dtype(value, variable)))
+    if problem is not None:
+        warnings.warn(
+            f"Skipping the optimizer state in {filepath!r} for optimizer {optimizer.name!r}: "
+            f"{problem}. The model weights are loaded; training restarts the optimizer's "
+            "state. Compile with the optimizer the file was saved with to restore it.",
+            stacklevel=4,
+        )
+        return []
+    return plan
+
+
+def read_groups(h5file, model, filepath, skip_mismatch=False):
+    """Assign ``model``'s variables (and its optimizer's) from an open HDF5 file.
+
+    Everything is checked first and assigned after, so an error leaves the model unchanged.
+
+    Raises:
+        ValueError: a group is missing, or a weight count or shape differs (naming the layer
+            and weight), unless ``skip_mismatch`` (then that layer is skipped with a warning).
+    """
+    plan, custom = [], []
+    for path, obj in _walk(model):
+        if isinstance(obj, _optimizer_class()):
+            plan.extend(_plan_optimizer(h5file, path, obj, model, filepath))
+        elif _has_custom_hook(obj, "load_own_variables"):
+            key = _join(path, "vars")
+            if key in h5file:
+                custom.append((obj, _Store(h5file[key], f"Layer {obj.name!r}")))
+        else:
+            plan.extend(_plan_layer(h5file, path, obj, filepath, skip_mismatch))
+    for variable, value in plan:
+        variable.assign(value)
+    for obj, store in custom:
+        obj.load_own_variables(store)
+
+
+# -- files -------------------------------------------------------------------------------
 def save_weights(model, filepath, overwrite=True):
-    """Write ``model``'s weights to a ``.weights.h5`` file (atomically)."""
+    """Write ``model``'s weights (and its optimizer's state) to a ``.weights.h5`` file.
+
+    Args:
+        model: the model.
+        filepath: a path ending in ``.weights.h5``.
+        overwrite: whether an existing file may be replaced.
+
+    Example:
+        >>> save_weights(model, "model.weights.h5")
+    """
     import h5py
 
     filepath = os.fspath(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError(
-            f"save_weights: the file name must end in `.weights.h5`, got {filepath!r}."
+            f"save_weights: the file name must end in `.weights.h5`, got {filepath!r}. "
+            "Use model.save('name.keras') to save the whole model."
         )
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save_weights: {filepath!r} exists and overwrite=False.")
@@ -164,26 +376,71 @@ def save_weights(model, filepath, overwrite=True):
     atomic_write(filepath, write)
 
 
-def load_weights(model, filepath, skip_mismatch=False):
-    """Read weights saved by :func:`save_weights` (or Keras 3) into ``model``."""
+def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+    """Read weights into ``model`` from a ``.weights.h5``, ``.keras`` or legacy ``.h5`` file.
+
+    Args:
+        model: a built model.
+        filepath: the file (lamina- or Keras-written).
+        skip_mismatch: skip (with a warning) layers whose weights do not match.
+        **kwargs: ``by_name=True`` for legacy ``.h5`` files: match layers by name.
+
+    Raises:
+        FileNotFoundError: when there is no such file.
+        lamina.saving.LoadingError: (a ValueError) for any problem with the file's content.
+
+    Example:
+        >>> load_weights(model, "model.weights.h5")
+    """
+    filepath = os.fspath(filepath)
+    by_name = kwargs.pop("by_name", False)
+    if kwargs:
+        raise TypeError(f"load_weights got unexpected keyword argument(s) {sorted(kwargs)}.")
+    # Whatever a damaged or hostile file makes go wrong surfaces as a LoadingError.
+    with safe_loading.loading_errors(filepath):
+        return _load_weights(model, filepath, skip_mismatch, by_name)
+
+
+def _load_weights(model, filepath, skip_mismatch, by_name):
     import h5py
 
-    filepath = os.fspath(filepath)
     if filepath.endswith(".keras"):
         from lamina.saving import keras_archive
 
+        _no_by_name(by_name, filepath)
         return keras_archive.load_weights_from_archive(model, filepath, skip_mismatch)
-    if not filepath.endswith(".weights.h5"):
-        raise ValueError(
-            f"load_weights: expected a `.weights.h5` or `.keras` file, got {filepath!r}."
-        )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"load_weights: no such file {filepath!r}.")
+    if not filepath.endswith(".weights.h5") and filepath.endswith((".h5", ".hdf5")):
+        from lamina.saving import legacy_h5
+
+        return legacy_h5.load_weights(model, filepath, by_name=by_name,
+                                      skip_mismatch=skip_mismatch)
+    if not filepath.endswith(".weights.h5"):
+        raise ValueError(
+            f"load_weights: expected a `.weights.h5`, `.keras` or legacy `.h5` file, got "
+            f"{filepath!r}."
+        )
+    _no_by_name(by_name, filepath)
     try:
         f = h5py.File(filepath, "r")
     except OSError as error:
-        raise ValueError(
-            f"load_weights: {filepath!r} is not a readable HDF5 weights file ({error})."
-        ) from None
+        raise ValueError(_NOT_H5.format(what="load_weights", filepath=filepath,
+                                        error=error)) from None
     with f:
+        safe_loading.check_h5_file(f, filepath)  # links and data from other files
+        if "layer_names" in f.attrs or ("model_weights" in f and "vars" not in f):
+            # A legacy file under the new suffix.
+            from lamina.saving import legacy_h5
+
+            return legacy_h5.load_weights_from_group(f, model, filepath, by_name=False,
+                                                     skip_mismatch=skip_mismatch)
         read_groups(f, model, filepath, skip_mismatch)
+
+
+def _no_by_name(by_name, filepath):
+    if by_name:
+        raise ValueError(
+            f"load_weights: `by_name=True` works with legacy `.h5` files only; {filepath!r} "
+            "is matched by the model's structure. Drop `by_name`, or use skip_mismatch=True."
+        )

@@ -74,6 +74,11 @@ class Trainer:
         from lamina import optimizers
 
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
+                self.optimizer is not None and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            # float16 gradients underflow without loss scaling (Keras wraps it the same way).
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
         self.loss = loss
         self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
                               "weighted_metrics": weighted_metrics}
@@ -212,9 +217,10 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
-            return loss, y_pred
+            # The gradient is taken of the (possibly) scaled loss; the logs keep the loss.
+            return self.optimizer.scale_loss(loss), (loss, y_pred)
 
-        (loss, y_pred), grads = backend.value_and_grad(forward, trainable, has_aux=True)
+        (_, (loss, y_pred)), grads = backend.value_and_grad(forward, trainable, has_aux=True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         if trainable:
             self.optimizer.apply(grads, trainable)

@@ -4,6 +4,8 @@
   output shape; variable assignments and added losses are dropped then.
 - The *assignment recorder* notes every variable assigned while it is on; the JAX backend uses
   it to carry state updates (batch-norm statistics, seeds) out of traced functions.
+- The *variable creation check* vets each new Variable's shape before it is allocated
+  (loading untrusted files refuses absurd sizes with it).
 - Unique names: ``dense``, ``dense_1``, ... as Keras names layers.
 """
 
@@ -62,6 +64,30 @@ def assignment_recorder():
                 stack[-1].setdefault(key, item)
 
 
+@contextlib.contextmanager
+def variable_creation_check(check):
+    """Within this scope, ``check(name, shape, dtype)`` runs before each Variable made from
+    an initializer allocates its value; it may raise to refuse the variable.
+
+    Loading a file uses it to refuse absurd sizes (``Dense(units=10**12)``) before any
+    memory is taken.
+    """
+    stack = _get("creation_checks", None)
+    if stack is None:
+        stack = _state.creation_checks = []
+    stack.append(check)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def check_variable_creation(name, shape, dtype):
+    """Run the checks of the active ``variable_creation_check`` scopes (none: no-op)."""
+    for check in _get("creation_checks", ()):
+        check(name, shape, dtype)
+
+
 _name_counts = collections.defaultdict(int)
 
 
@@ -75,3 +101,26 @@ def unique_name(base):
 def reset_names():
     """Forget the names handed out so far (used by ``clear_session``)."""
     _name_counts.clear()
+
+
+def autocast_dtype():
+    """The dtype float Variables read as right now (a mixed-precision layer is running),
+    or None: as stored."""
+    return getattr(_state, "autocast", None)
+
+
+class autocast_scope:
+    """While active, float Variables with ``autocast=True`` read as ``dtype``."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __enter__(self):
+        self.previous = getattr(_state, "autocast", None)
+        _state.autocast = self.dtype
+        return self
+
+    def __exit__(self, *exc):
+        _state.autocast = self.previous
+        return False
+

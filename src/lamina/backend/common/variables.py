@@ -56,6 +56,7 @@ class BaseVariable:
                 )
             shape = tuple(int(d) for d in shape)
             self._dtype = dtypes.standardize_dtype(dtype)
+            scopes.check_variable_creation(self.name, shape, self._dtype)
             value = initializer(shape, dtype=self._dtype)
         else:
             if dtype is None and hasattr(initializer, "dtype"):
@@ -122,7 +123,7 @@ class BaseVariable:
                 f"Variable {self.path!r} has shape {self.shape}; cannot assign a value of "
                 f"shape {tuple(value.shape)}."
             )
-        scopes.record_assignment(self, self.value)
+        scopes.record_assignment(self, self._value)  # as stored, never autocast
         self._direct_assign(value)
         return self
 

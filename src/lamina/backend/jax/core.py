@@ -47,6 +47,12 @@ class Variable(BaseVariable):
 
     @property
     def value(self):
+        dtype = scopes.autocast_dtype()
+        if dtype is not None and self.autocast and jnp.issubdtype(self._value.dtype,
+                                                                  jnp.floating):
+            target = to_jax_dtype(dtype)
+            if target != self._value.dtype:
+                return self._value.astype(target)
         return self._value
 
     @property

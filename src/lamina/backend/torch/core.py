@@ -70,6 +70,11 @@ class Variable(BaseVariable):
 
     @property
     def value(self):
+        dtype = scopes.autocast_dtype()
+        if dtype is not None and self.autocast and self._value.dtype.is_floating_point:
+            target = to_torch_dtype(dtype)
+            if target != self._value.dtype:
+                return self._value.to(target)
         return self._value
 
     @property

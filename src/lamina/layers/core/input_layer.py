@@ -39,7 +39,7 @@ class InputLayer(Layer):
                 shape = (shape,)
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(batch_shape)
-        self._dtype = backend.standardize_dtype(dtype)
+        self._dtype = self._compute_dtype = backend.standardize_dtype(dtype)
         self.sparse = bool(sparse)
         self.optional = optional
         if input_tensor is None:

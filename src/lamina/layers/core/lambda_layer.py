@@ -11,6 +11,15 @@ from lamina.layers.layer import Layer
 
 _safe_mode = threading.local()
 
+_STORED_CODE = (
+    "The file holds a Lambda layer {name!r} whose function is stored as Python bytecode. "
+    "Loading it as stored would run code from the file: safe_mode=True (the default) "
+    "refuses that, and lamina never does it in any mode. To load the model, opt in with "
+    "your own copy of the function: load_model(path, safe_mode=False, "
+    "custom_objects={{{name!r}: my_function}}); lamina then uses my_function in place of "
+    "the stored code."
+)
+
 
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode=True):
@@ -79,23 +88,21 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None):
         """Rebuild a Lambda whose function is registered or passed in ``custom_objects``.
 
-        A function stored as code (Keras's ``__lambda__`` entries) is refused: lamina never
-        runs code from a file, whatever ``safe_mode`` says.
+        A function stored as code (Keras's ``__lambda__`` entries) is never run. With
+        ``safe_mode=True`` (the default) such a layer is refused; with ``safe_mode=False``
+        the function the user passes in ``custom_objects`` under the layer's name takes its
+        place.
         """
         from lamina.saving import registry
 
         config = dict(config)
         function = config.pop("function")
         if isinstance(function, dict) and function.get("class_name") == "__lambda__":
-            hint = ("Loading it would mean running code stored in the file, which lamina "
-                    "never does.")
-            if getattr(_safe_mode, "value", True):
-                hint += " (safe_mode=True refuses it in any case.)"
-            raise ValueError(
-                "The file holds a Lambda layer whose function is stored as Python bytecode. "
-                f"{hint} Define the function in your code, register it with "
-                "@lamina.saving.register_keras_serializable(), or pass it in custom_objects."
-            )
+            name = config.get("name")
+            replacement = (custom_objects or {}).get(name)
+            if getattr(_safe_mode, "value", True) or not callable(replacement):
+                raise ValueError(_STORED_CODE.format(name=name))
+            return cls(replacement, **config)
         if isinstance(function, dict):
             function = function.get("config", function.get("class_name"))
         resolved = registry.get_registered_object(function, custom_objects)
