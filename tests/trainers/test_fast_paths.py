@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import lamina as keras
-from lamina import backend, layers
+from lamina import backend
+from lamina import layers
 
 
 def _train(optimizer, run_eagerly, fused=True, monkeypatch=None):

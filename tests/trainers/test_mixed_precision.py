@@ -6,7 +6,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 import lamina as keras
-from lamina import layers, ops
+from lamina import layers
+from lamina import ops
 
 
 @pytest.fixture
