@@ -10,9 +10,8 @@ Example:
     >>> # python bench/cnn.py --impl native --backend jax --epochs 3
 """
 
-import numpy as np
-
 import common
+import numpy as np
 
 FLAT = (5, 5, 64)  # 28 -conv3-> 26 -pool-> 13 -conv3-> 11 -pool-> 5
 

@@ -9,9 +9,8 @@ Example:
     >>> # python bench/lstm.py --impl lamina --backend jax --epochs 3
 """
 
-import numpy as np
-
 import common
+import numpy as np
 
 STEPS, FEATURES, UNITS = 50, 32, 64
 

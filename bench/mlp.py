@@ -7,9 +7,8 @@ Example:
     >>> # python bench/mlp.py --impl native --backend torch --epochs 3
 """
 
-import numpy as np
-
 import common
+import numpy as np
 
 LAYERS = (("dense_1", 784, 512), ("dense_2", 512, 512), ("dense_3", 512, 10))
 

@@ -7,7 +7,6 @@ Example:
     >>> # python bench/tiny.py --impl keras --backend jax --epochs 3
 """
 
-import numpy as np
 
 import common
 

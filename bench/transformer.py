@@ -12,9 +12,8 @@ Example:
     >>> # python bench/transformer.py --impl native --backend torch --epochs 3
 """
 
-import numpy as np
-
 import common
+import numpy as np
 
 VOCAB, SEQ, D, HEADS, KEY_DIM, FFN, BLOCKS = 1000, 64, 128, 4, 32, 256, 2
 LN_EPSILON = 1e-3  # Keras's LayerNormalization default

@@ -69,7 +69,9 @@ def loading_errors(filepath):
         raise
     except Exception as error:  # the trust boundary: the file's content caused this
         text = str(error) or type(error).__name__
-        if not isinstance(error, ValueError):
+        if isinstance(error, RecursionError):
+            text = f"its content is nested too deeply to read ({text})"
+        elif not isinstance(error, ValueError):
             text = (f"{type(error).__name__}: {text}. The file is damaged, was not written "
                     "by Keras or lamina, or needs custom objects (custom_objects=)")
         if repr(filepath) not in text:

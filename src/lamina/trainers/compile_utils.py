@@ -58,6 +58,12 @@ class CompileLoss:
         self.output_names = list(output_names or ["output"])
         specs = _per_output(loss, self.output_names, "loss")
         self.losses = [losses_module.get(s) if s is not None else None for s in specs]
+        # A plain function gives per-sample losses; wrap it once (not every step) so it
+        # is reduced as a Keras loss wrapper would.
+        self._callables = [
+            fn if fn is None or isinstance(fn, losses_module.Loss)
+            else losses_module.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
+            for fn in self.losses]
         if loss_weights is None:
             weights = [1.0] * len(self.output_names)
         else:
@@ -87,7 +93,7 @@ class CompileLoss:
             if isinstance(sample_weight, (list, tuple, dict)) else \
             [sample_weight] * len(self.output_names)
         total = None
-        for i, (fn, weight) in enumerate(zip(self.losses, self.loss_weights)):
+        for i, (fn, weight) in enumerate(zip(self._callables, self.loss_weights)):
             if fn is None or y_true[i] is None:
                 continue
             value = _call_loss(fn, y_true[i], y_pred[i], sample_weights[i], masks[i])
@@ -130,9 +136,6 @@ def _is_sparse_loss(fn):
 
 
 def _call_loss(fn, y_true, y_pred, sample_weight, mask=None):
-    if not isinstance(fn, losses_module.Loss):
-        # A plain function gives per-sample losses; reduce it as a Keras loss wrapper would.
-        fn = losses_module.LossFunctionWrapper(fn)
     if mask is None:
         mask = getattr(y_pred, "_keras_mask", None)
     return fn._masked_call(y_true, y_pred, sample_weight, mask)

@@ -1,0 +1,222 @@
+"""Run every benchmark, one process per (workload, backend, implementation); write BENCHMARKS.md.
+
+Each run is ``python bench/<workload>.py --impl I --backend B`` in a fresh process with
+``KERAS_BACKEND`` and ``LAMINA_BACKEND`` set to B, so no library state, compile cache or
+allocator carries from one run to the next. The three implementations of one workload and
+backend run back to back so they see the same machine conditions. Around every run this
+script also measures how much CPU OTHER processes used meanwhile (from /proc/stat, less the
+run's own CPU time), because on a shared machine that is what makes numbers noisy.
+
+Raw records go to ``bench/results/latest.json``; the report to ``BENCHMARKS.md``.
+
+Example:
+    >>> # .venv-bench/bin/python bench/run.py --workloads tiny mlp --backends torch
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORKLOADS = ("mlp", "cnn", "lstm", "tiny", "transformer", "predict")
+IMPLS = ("lamina", "native", "keras")
+BACKENDS = ("torch", "jax")
+
+# (samples, epochs) per workload: the issue's sizes, except where a single Keras run would
+# take well over a minute on a 2-core CPU (lstm, transformer), and more epochs where an
+# epoch lasts well under a second (tiny, predict), so the median is over more than two.
+PLAN = {
+    "mlp": (60_000, 3),
+    "cnn": (10_000, 3),
+    "lstm": (4_096, 3),
+    "tiny": (20_000, 4),
+    "transformer": (4_096, 3),
+    "predict": (60_000, 5),
+}
+QUICK = {"mlp": (4_096, 2), "cnn": (1_024, 2), "lstm": (512, 2), "tiny": (2_048, 2),
+         "transformer": (256, 2), "predict": (4_096, 2)}
+RUN_TIMEOUT_S = 300
+
+
+def busy_jiffies():
+    """Total non-idle CPU time of the machine so far, in clock ticks (from /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields[:8]) - idle
+
+
+def children_cpu_s():
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_one(python, workload, impl, backend, samples, epochs):
+    """Run one benchmark process; return its record (with an ``error`` on failure)."""
+    env = dict(os.environ, KERAS_BACKEND=backend, LAMINA_BACKEND=backend)
+    command = [python, os.path.join(HERE, f"{workload}.py"), "--impl", impl, "--backend",
+               backend, "--epochs", str(epochs), "--samples", str(samples)]
+    busy0, own0, t0 = busy_jiffies(), children_cpu_s(), time.perf_counter()
+    try:
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=RUN_TIMEOUT_S)
+        stdout, stderr, code = done.stdout, done.stderr, done.returncode
+    except subprocess.TimeoutExpired as e:
+        stdout, stderr, code = e.stdout or "", (e.stderr or "") + "\nTIMEOUT", -1
+        stdout = stdout.decode() if isinstance(stdout, bytes) else stdout
+        stderr = stderr.decode() if isinstance(stderr, bytes) else stderr
+    wall = time.perf_counter() - t0
+    busy1, own1 = busy_jiffies(), children_cpu_s()
+    record = None
+    for line in stdout.splitlines():
+        if line.startswith("RESULT "):
+            record = json.loads(line[len("RESULT "):])
+    if record is None or code != 0:
+        record = {"workload": workload, "impl": impl, "backend": backend,
+                  "error": "\n".join((stderr or stdout).strip().splitlines()[-40:])
+                  or f"exit code {code}"}
+    record["process_wall_s"] = round(wall, 2)
+    if busy0 is not None and busy1 is not None:
+        ticks = os.sysconf("SC_CLK_TCK")
+        other = (busy1 - busy0) / ticks - (own1 - own0)
+        record["other_cpu_pct"] = round(max(0.0, 100.0 * other / (wall * os.cpu_count())), 1)
+    return record
+
+
+def time_imports(python, repeats=5):
+    """Median and min wall time of ``python -c "import X"`` for lamina, keras and torch."""
+    cases = [("lamina (torch backend)", "import lamina", {"LAMINA_BACKEND": "torch"}),
+             ("lamina (jax backend)", "import lamina", {"LAMINA_BACKEND": "jax"}),
+             ("keras 3 (torch backend)", "import keras", {"KERAS_BACKEND": "torch"}),
+             ("keras 3 (jax backend)", "import keras", {"KERAS_BACKEND": "jax"}),
+             ("torch alone", "import torch", {}),
+             ("jax alone", "import jax", {})]
+    out = []
+    for label, code, extra in cases:
+        env = dict(os.environ, **extra)
+        subprocess.run([python, "-c", code], env=env, cwd=ROOT, capture_output=True)  # warm
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            done = subprocess.run([python, "-c", code], env=env, cwd=ROOT,
+                                  capture_output=True, text=True)
+            times.append(time.perf_counter() - t0)
+            if done.returncode:
+                times = None
+                break
+        out.append({"label": label, "code": code,
+                    "median_s": None if times is None else round(statistics.median(times), 3),
+                    "min_s": None if times is None else round(min(times), 3)})
+    return out
+
+
+def machine():
+    """CPU model, cores, memory, OS and Python of this machine."""
+    model = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+        memory = f"{kib / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "memory": memory,
+            "os": platform.platform(), "python": platform.python_version()}
+
+
+def library_versions():
+    """Installed versions of the libraries compared."""
+    out = {}
+    for name in ("lamina", "torch", "jax", "jaxlib", "optax", "keras", "numpy"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_revision():
+    """The lamina commit measured, with ``+dirty`` when the work tree had changes."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return rev + ("+dirty (uncommitted changes in src/)" if dirty else "")
+    except OSError:
+        return "?"
+
+
+def main(argv=None):
+    """Parse arguments, run the benchmarks, write the JSON records and BENCHMARKS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument("--impls", nargs="+", choices=IMPLS, default=list(IMPLS))
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes: checks that the harness runs, measures nothing")
+    parser.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    parser.add_argument("--results", default=os.path.join(HERE, "results", "latest.json"))
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter of the benchmark processes")
+    args = parser.parse_args(argv)
+
+    plan = QUICK if args.quick else PLAN
+    started = time.time()
+    print(f"machine: {machine()}", flush=True)
+    imports = time_imports(args.python)
+    for item in imports:
+        print(f"import {item['label']}: median {item['median_s']} s", flush=True)
+    records = []
+    for workload in args.workloads:
+        samples, epochs = plan[workload]
+        for backend in args.backends:
+            for impl in args.impls:
+                record = run_one(args.python, workload, impl, backend, samples, epochs)
+                record.setdefault("planned_samples", samples)
+                records.append(record)
+                if "error" in record:
+                    print(f"{workload} {impl}-{backend}: FAILED\n{record['error']}", flush=True)
+                else:
+                    print(f"{workload} {impl}-{backend}: {record['steady_samples_per_s']:.0f} "
+                          f"samples/s, first epoch {record['first_epoch_s']:.2f} s, loss "
+                          f"{record['final_loss']:.4f}, RSS {record['peak_rss_mb']:.0f} MiB, "
+                          f"other CPU {record.get('other_cpu_pct', '?')}%", flush=True)
+    meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "duration_s": round(time.time() - started, 1), "machine": machine(),
+            "versions": library_versions(), "revision": git_revision(), "plan": plan,
+            "quick": args.quick, "imports": imports}
+    os.makedirs(os.path.dirname(args.results), exist_ok=True)
+    with open(args.results, "w") as f:
+        json.dump({"meta": meta, "records": records}, f, indent=1)
+    with open(args.output, "w") as f:
+        f.write(report.render(meta, records))
+    print(f"wrote {args.output} and {args.results} in {meta['duration_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
