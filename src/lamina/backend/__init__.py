@@ -34,6 +34,7 @@ convert_to_numpy = _engine.convert_to_numpy
 convert_to_tensor = _engine.convert_to_tensor
 core = _engine.core
 dtype_of = _engine.dtype_of
+export = _engine.export
 get_device = _engine.get_device
 image = _engine.image
 is_tensor = _engine.is_tensor
@@ -91,6 +92,7 @@ __all__ = [
     "dtype_of",
     "dtypes",
     "epsilon",
+    "export",
     "floatx",
     "get_device",
     "image",

@@ -223,4 +223,7 @@ INTERFACE = {
     "layer": (
         "LayerBase",
     ),
+    "export": (
+        "export_onnx",
+    ),
 }

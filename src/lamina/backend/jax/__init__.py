@@ -1,6 +1,7 @@
 """The JAX backend: the only package (with the JAX trainer) that imports jax."""
 
 from lamina.backend.jax import core
+from lamina.backend.jax import export
 from lamina.backend.jax import image
 from lamina.backend.jax import layer
 from lamina.backend.jax import math
@@ -33,6 +34,7 @@ __all__ = [
     "convert_to_tensor",
     "core",
     "dtype_of",
+    "export",
     "get_device",
     "image",
     "is_tensor",

@@ -1,6 +1,7 @@
 """The PyTorch backend: the only package (with the torch trainer) that imports torch."""
 
 from lamina.backend.torch import core
+from lamina.backend.torch import export
 from lamina.backend.torch import image
 from lamina.backend.torch import layer
 from lamina.backend.torch import math
@@ -32,6 +33,7 @@ __all__ = [
     "convert_to_tensor",
     "core",
     "dtype_of",
+    "export",
     "get_device",
     "image",
     "is_tensor",

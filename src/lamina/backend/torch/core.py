@@ -33,7 +33,8 @@ def to_torch_dtype(dtype):
     """The ``torch.dtype`` for a dtype name (or any dtype spelling)."""
     if isinstance(dtype, torch.dtype):
         return dtype
-    return _TORCH_DTYPES[dtypes.standardize_dtype(dtype)]
+    found = _TORCH_DTYPES.get(dtype) if isinstance(dtype, str) else None
+    return found if found is not None else _TORCH_DTYPES[dtypes.standardize_dtype(dtype)]
 
 
 def get_device():
@@ -104,6 +105,9 @@ def is_tensor(x):
 
 def convert_to_tensor(x, dtype=None, sparse=None):
     """Convert ``x`` (array-like, Variable or tensor) to a tensor of ``dtype``."""
+    if type(x) is torch.Tensor and dtype is None and (
+            DEFAULT_DEVICE == "cpu" or x.device.type == DEFAULT_DEVICE):
+        return x  # the hot path: already a tensor where it belongs
     if isinstance(x, BaseVariable):
         x = x.value
     if isinstance(x, KerasTensor):
@@ -158,7 +162,9 @@ def convert_to_numpy(x):
 
 def cast(x, dtype):
     """Cast ``x`` to ``dtype``."""
-    return convert_to_tensor(x).to(to_torch_dtype(dtype))
+    x = convert_to_tensor(x)
+    target = to_torch_dtype(dtype)
+    return x if x.dtype == target else x.to(target)
 
 
 def dtype_of(x):
