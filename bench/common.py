@@ -15,6 +15,10 @@ converting the NumPy arrays to device tensors included) to the end of epoch 1, s
 compilation. Steady state is the median over the later epochs of samples per second.
 Peak RSS is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end of the run.
 
+The native PyTorch loop uses ``torch.optim.Adam`` with the implementation torch picks for the
+device (on CPU the per-tensor loop); ``BENCH_TORCH_ADAM=foreach`` or ``fused`` selects the
+multi-tensor or fused one instead, to see how much a tuned loop gains.
+
 Example:
     >>> # python bench/mlp.py --impl lamina --backend jax --epochs 3
 """

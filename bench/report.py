@@ -244,6 +244,12 @@ def render(meta, records):
     out = ["# Benchmarks", ""]
     out.append(f"Written by `make bench` (`bench/run.py`) on {meta['date']}, in "
                f"{meta['duration_s'] / 60:.1f} minutes. Do not edit by hand: rerun `make bench`.")
+    if meta.get("repeats", 1) > 1:
+        out += ["", f"Each implementation ran {meta['repeats']} times round-robin; the tables "
+                "keep its fastest run."]
+    if meta.get("threads"):
+        out += ["", f"CPU threads of torch and XLA capped at {meta['threads']} "
+                "(`--threads`)."]
     if meta.get("quick"):
         out += ["", "**QUICK RUN (`--quick`): tiny sizes, for checking the harness only; "
                 "these numbers measure nothing.**"]
@@ -282,7 +288,7 @@ def render(meta, records):
     sizes = []
     for workload in workloads:
         samples, epochs = plan[workload]
-        issue = _size_note(workload, samples)
+        issue = "" if meta.get("quick") else _size_note(workload, samples)
         sizes.append(f"- `{workload}`: {DESCRIPTION.get(workload, workload)}; {samples:,} samples, "
                      f"{epochs} epochs (1 warm-up + {epochs - 1} timed){issue}")
     out += ["Sizes:", ""] + sizes + [""]

@@ -66,9 +66,21 @@ def children_cpu_s():
     return usage.ru_utime + usage.ru_stime
 
 
-def run_one(python, workload, impl, backend, samples, epochs):
+def thread_env(threads):
+    """Environment variables that cap torch's and XLA's CPU thread pools at ``threads``."""
+    if not threads:
+        return {}
+    flags = os.environ.get("XLA_FLAGS", "")
+    if threads == 1:
+        flags += " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    return {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
+            "XLA_FLAGS": flags.strip()}
+
+
+def run_one(python, workload, impl, backend, samples, epochs, threads=None):
     """Run one benchmark process; return its record (with an ``error`` on failure)."""
-    env = dict(os.environ, KERAS_BACKEND=backend, LAMINA_BACKEND=backend)
+    env = dict(os.environ, KERAS_BACKEND=backend, LAMINA_BACKEND=backend,
+               **thread_env(threads))
     command = [python, os.path.join(HERE, f"{workload}.py"), "--impl", impl, "--backend",
                backend, "--epochs", str(epochs), "--samples", str(samples)]
     busy0, own0, t0 = busy_jiffies(), children_cpu_s(), time.perf_counter()
@@ -170,6 +182,26 @@ def git_revision():
         return "?"
 
 
+def faster(record, other):
+    """Whether ``record`` should replace ``other`` as an implementation's kept run."""
+    if other is None:
+        return True
+    if "error" in record:
+        return False
+    return "error" in other or (record["steady_samples_per_s"]
+                                > other["steady_samples_per_s"])
+
+
+def describe(record):
+    """One progress line for a finished run."""
+    name = f"{record['workload']} {record['impl']}-{record['backend']}"
+    if "error" in record:
+        return f"{name}: FAILED\n{record['error']}"
+    return (f"{name}: {record['steady_samples_per_s']:.0f} samples/s, first epoch "
+            f"{record['first_epoch_s']:.2f} s, loss {record['final_loss']:.4f}, RSS "
+            f"{record['peak_rss_mb']:.0f} MiB, other CPU {record.get('other_cpu_pct', '?')}%")
+
+
 def main(argv=None):
     """Parse arguments, run the benchmarks, write the JSON records and BENCHMARKS.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -182,6 +214,11 @@ def main(argv=None):
     parser.add_argument("--results", default=os.path.join(HERE, "results", "latest.json"))
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter of the benchmark processes")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="run each (workload, backend) round-robin this many times and "
+                        "keep each implementation's fastest run (filters out interference)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="cap the CPU threads of torch and XLA (default: all cores)")
     args = parser.parse_args(argv)
 
     plan = QUICK if args.quick else PLAN
@@ -194,21 +231,24 @@ def main(argv=None):
     for workload in args.workloads:
         samples, epochs = plan[workload]
         for backend in args.backends:
+            best = {}
+            for repeat in range(args.repeats):
+                for impl in args.impls:
+                    record = run_one(args.python, workload, impl, backend, samples, epochs,
+                                     args.threads)
+                    record["repeat"] = repeat
+                    print(describe(record), flush=True)
+                    if faster(record, best.get(impl)):
+                        best[impl] = record
             for impl in args.impls:
-                record = run_one(args.python, workload, impl, backend, samples, epochs)
-                record.setdefault("planned_samples", samples)
+                record = best[impl]
+                record["repeats"] = args.repeats
                 records.append(record)
-                if "error" in record:
-                    print(f"{workload} {impl}-{backend}: FAILED\n{record['error']}", flush=True)
-                else:
-                    print(f"{workload} {impl}-{backend}: {record['steady_samples_per_s']:.0f} "
-                          f"samples/s, first epoch {record['first_epoch_s']:.2f} s, loss "
-                          f"{record['final_loss']:.4f}, RSS {record['peak_rss_mb']:.0f} MiB, "
-                          f"other CPU {record.get('other_cpu_pct', '?')}%", flush=True)
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "duration_s": round(time.time() - started, 1), "machine": machine(),
             "versions": library_versions(), "revision": git_revision(), "plan": plan,
-            "quick": args.quick, "imports": imports}
+            "quick": args.quick, "imports": imports, "repeats": args.repeats,
+            "threads": args.threads}
     os.makedirs(os.path.dirname(args.results), exist_ok=True)
     with open(args.results, "w") as f:
         json.dump({"meta": meta, "records": records}, f, indent=1)

@@ -25,6 +25,7 @@ from lamina import utils
 from lamina.backend import KerasTensor
 from lamina.backend import Variable
 from lamina.layers import Input
+from lamina.layers import InputSpec
 from lamina.layers import Layer
 from lamina.models import Model
 from lamina.models import Sequential

@@ -56,13 +56,23 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run_script(tmp_path, name, save_freq, kill_at="none"):
-    script = tmp_path / "train.py"
-    if not script.exists():
-        script.write_text(_SCRIPT)
-    env = dict(os.environ, LAMINA_BACKEND=lamina.backend.backend(), PYTHONHASHSEED="0")
-    args = [sys.executable, str(script), str(tmp_path / f"backup_{name}"),
-            str(tmp_path / f"{name}.npz"), str(save_freq), kill_at]
+@pytest.fixture(scope="module")
+def script(tmp_path_factory):
+    """``(folder, env)`` for running the training script in subprocesses."""
+    folder = tmp_path_factory.mktemp("train_script")
+    (folder / "train.py").write_text(_SCRIPT)
+    env = dict(os.environ, LAMINA_BACKEND=lamina.backend.backend(), PYTHONHASHSEED="0",
+               # On JAX, later processes reuse the first one's compiled steps (seconds each).
+               JAX_COMPILATION_CACHE_DIR=str(folder / "jax_cache"),
+               JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+               JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0")
+    return folder, env
+
+
+def _start(script, folder, name, save_freq, kill_at="none"):
+    script_folder, env = script
+    args = [sys.executable, str(script_folder / "train.py"), str(folder / f"backup_{name}"),
+            str(folder / f"{name}.npz"), str(save_freq), kill_at]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
 
@@ -78,11 +88,29 @@ def _weights(path):
         return [f[k] for k in sorted(f.files, key=lambda k: int(k.split("_")[1]))]
 
 
-@pytest.mark.parametrize("save_freq", ["epoch", 3])
-def test_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, save_freq):
-    # The uninterrupted reference runs at the same time as the run that gets killed.
-    reference = _run_script(tmp_path, "reference", save_freq)
-    victim = _run_script(tmp_path, "resumed", save_freq, kill_at="2,5")
+@pytest.fixture(scope="module")
+def reference(script):
+    """The weights of an uninterrupted run; it starts at once and is awaited on first use."""
+    folder = script[0]
+    process = _start(script, folder, "reference", "epoch")
+    result = {}
+
+    def weights():
+        if "weights" not in result:
+            _finish(process)
+            result["weights"] = _weights(folder / "reference.npz")
+        return result["weights"]
+
+    yield weights
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize("save_freq", [3, "epoch"])
+def test_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, script, reference,
+                                                          save_freq):
+    victim = _start(script, tmp_path, "resumed", save_freq, kill_at="2,5")
     line = victim.stdout.readline()
     assert line.strip() == "KILL-ME", victim.stderr.read()
     victim.send_signal(signal.SIGKILL)
@@ -92,10 +120,9 @@ def test_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, save_freq):
     assert victim.returncode == -signal.SIGKILL
     assert (tmp_path / "backup_resumed" / "training_state.h5").exists()
 
-    assert "DONE" in _finish(_run_script(tmp_path, "resumed", save_freq))
-    _finish(reference)
-    expected = _weights(tmp_path / "reference.npz")
+    assert "DONE" in _finish(_start(script, tmp_path, "resumed", save_freq))
     resumed = _weights(tmp_path / "resumed.npz")
+    expected = reference()
     assert len(expected) == len(resumed)
     for a, b in zip(expected, resumed):
         np.testing.assert_allclose(b, a, atol=1e-6, rtol=0)

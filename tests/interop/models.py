@@ -58,6 +58,19 @@ def attention_block(lib):
     return lib.Model(x, out, name="attention")
 
 
+def nested(lib):
+    """A Functional model holding a Sequential, a Functional and a layer applied twice."""
+    L = lib.layers
+    inner_sequential = lib.Sequential([lib.Input((3,)), L.Dense(4, activation="relu"),
+                                       L.BatchNormalization()], name="inner_sequential")
+    z = lib.Input((4,))
+    inner_functional = lib.Model(z, L.Dense(2)(z), name="inner_functional")
+    shared = L.Dense(2, activation="tanh", name="shared")
+    x = lib.Input((3,), name="x")
+    out = shared(shared(inner_functional(inner_sequential(x))))
+    return lib.Model(x, out, name="nested")
+
+
 BUILDERS = {
     "mlp": mlp,
     "two_in_two_out": two_in_two_out,
@@ -65,6 +78,7 @@ BUILDERS = {
     "lstm": lstm,
     "bigru": bigru,
     "attention_block": attention_block,
+    "nested": nested,
 }
 
 
@@ -79,7 +93,8 @@ def data(name, batch=5, seed=0):
         ids[:, 4:] = 0  # padding, masked out by the Embedding
         ids[0, 2:] = 0
         return ids.astype("int32")
-    shapes = {"mlp": (4,), "cnn": (6, 6, 2), "lstm": (5, 3), "attention_block": (4, 6)}
+    shapes = {"mlp": (4,), "cnn": (6, 6, 2), "lstm": (5, 3), "attention_block": (4, 6),
+              "nested": (3,)}
     return rng.normal(size=(batch,) + shapes[name]).astype("float32")
 
 

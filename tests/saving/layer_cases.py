@@ -10,6 +10,8 @@ import inspect
 
 import numpy as np
 
+import lamina
+
 # Classes that are not layers a user saves on their own: the base class, and the input
 # placeholder every Functional model in these tests already holds (so it is covered).
 EXEMPT = {
@@ -24,10 +26,13 @@ def _double(x):
 
 
 def _lambda_function(lib):
-    """``_double`` registered in ``lib``'s custom objects, so a saved Lambda can name it."""
-    registered = lib.saving.get_custom_objects()
-    registered.setdefault("LayerCases>_double", _double)
+    """``_double``, registered with ``lib`` (lamina always is), so a saved Lambda names it."""
+    if lib is not lamina:
+        lib.saving.register_keras_serializable(package="LayerCases")(_double)
     return _double
+
+
+lamina.saving.register_keras_serializable(package="LayerCases")(_double)
 
 
 class Case:

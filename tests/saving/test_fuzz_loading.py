@@ -121,6 +121,22 @@ def _load_weights(tmp_path, data, model, suffix=".weights.h5"):
     return _expect_lamina_error_or_model(lambda: model.load_weights(path))
 
 
+def test_genuine_files_load_with_the_same_predictions(tmp_path, genuine):
+    # The fuzz tests mutate these files, so they must be valid to begin with.
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    expected = genuine["model"].predict(x, verbose=0)
+    for suffix, key in ((".keras", "keras"), (".h5", "legacy")):
+        path = tmp_path / f"genuine{suffix}"
+        path.write_bytes(genuine[key])
+        loaded = lamina.models.load_model(path)
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, atol=1e-6)
+    path = tmp_path / "genuine.weights.h5"
+    path.write_bytes(genuine["weights"])
+    model = _model()
+    model.load_weights(path)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-6)
+
+
 # -- byte-level damage ----------------------------------------------------------------------
 @_FUZZ
 @given(data=st.binary(max_size=4096),
@@ -401,6 +417,7 @@ _DATASET_EDITS = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Skipping the optimizer state")
 @_FUZZ
 @given(data=st.data(), edit=st.sampled_from(sorted(_DATASET_EDITS)),
        via=st.sampled_from(["load_weights", "load_model"]))
@@ -422,6 +439,44 @@ def test_weights_from_other_places_are_refused(tmp_path, genuine, edit):
     path.write_bytes(weights)
     with pytest.raises(LoadingError, match="elsewhere|other files"):
         _model().load_weights(path)
+
+
+def _edited_legacy(genuine, edit):
+    buffer = io.BytesIO(genuine["legacy"])
+    with h5py.File(buffer, "r+") as f:
+        edit(f)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("edit", ["external-link", "external-storage"])
+def test_legacy_h5_weights_from_other_places_are_refused(tmp_path, genuine, edit):
+    with h5py.File(io.BytesIO(genuine["legacy"]), "r") as f:
+        found = []
+        f["model_weights"].visititems(lambda name, item: found.append(name)
+                                      if isinstance(item, h5py.Dataset) else None)
+    target = "model_weights/" + sorted(found)[0]
+
+    def replace(f):
+        del f[target]
+        _DATASET_EDITS[edit](f, target)
+
+    path = tmp_path / "legacy.h5"
+    path.write_bytes(_edited_legacy(genuine, replace))
+    with pytest.raises(LoadingError, match="elsewhere|other files"):
+        lamina.models.load_model(path)
+
+
+def test_legacy_h5_with_absurd_input_dimensions_is_refused(tmp_path, genuine):
+    config = json.loads(json.dumps(genuine["config"]))
+    config["config"]["layers"][0]["config"]["batch_shape"] = [None, 10**9, 10**9]
+
+    def edit(f):
+        f.attrs["model_config"] = json.dumps(config)
+
+    path = tmp_path / "legacy.h5"
+    path.write_bytes(_edited_legacy(genuine, edit))
+    with pytest.raises(LoadingError, match="absurdly large"):
+        lamina.models.load_model(path)
 
 
 def test_wrong_shape_is_refused_without_changing_the_model(tmp_path, genuine):

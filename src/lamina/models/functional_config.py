@@ -84,8 +84,21 @@ def _is_history(value):
             and isinstance(value[1], int) and isinstance(value[2], int))
 
 
-def functional_from_config(config, custom_objects=None):
-    """Rebuild a Functional model from :func:`functional_config`'s output."""
+def is_functional_config(config):
+    """Whether ``config`` describes a layer graph (Keras's Functional layout)."""
+    return isinstance(config, dict) and all(
+        key in config for key in ("layers", "input_layers", "output_layers"))
+
+
+def functional_from_config(config, custom_objects=None, model_class=None):
+    """Rebuild a Functional model from :func:`functional_config`'s output.
+
+    Args:
+        config: the config dict.
+        custom_objects: extra names for custom layers.
+        model_class: a Model subclass to build with ``model_class(inputs=, outputs=,
+            name=)`` instead of ``Functional``.
+    """
     from lamina.models.functional import Functional
 
     layers = {}
@@ -152,5 +165,14 @@ def functional_from_config(config, custom_objects=None):
 
     inputs = resolve(config["input_layers"])
     outputs = resolve(config["output_layers"])
+    # As Keras 3 does: a one-element list (all Keras 2 configs write lists) is one tensor.
+    if isinstance(inputs, list) and len(inputs) == 1:
+        inputs = inputs[0]
+    if isinstance(outputs, list) and len(outputs) == 1:
+        outputs = outputs[0]
+    if model_class is not None:
+        model = model_class(inputs=inputs, outputs=outputs, name=config.get("name"))
+        model.trainable = config.get("trainable", True)
+        return model
     return Functional(inputs, outputs, name=config.get("name"),
                       trainable=config.get("trainable", True))

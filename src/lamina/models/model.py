@@ -172,6 +172,65 @@ class Model(Trainer, Layer):
 
         return keras_archive.to_json(self, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Export the model for inference in other runtimes.
+
+        lamina writes ONNX (``format="onnx"``) on the torch backend, through
+        ``torch.onnx.export``; onnxruntime runs the file with the same predictions. Keras's
+        default ``"tf_saved_model"`` and its other formats raise a ValueError saying so.
+
+        Args:
+            filepath: where to write the file, e.g. ``"model.onnx"``.
+            format: ``"onnx"``.
+            verbose: print the exporter's progress.
+            input_signature: the inputs' shapes and dtypes (``InputSpec``, ``KerasTensor``,
+                arrays or shape tuples, structured as the model takes its inputs). None
+                uses the model's inputs; ``None`` dimensions (the batch) stay variable.
+            **kwargs: ``opset_version`` for ONNX.
+
+        Example:
+            >>> model.export("model.onnx", format="onnx")
+        """
+        from lamina.saving import export
+
+        export.export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, **kwargs)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Create a model from :meth:`get_config`'s output.
+
+        A layer-graph config (``layers``, ``input_layers``, ``output_layers``: what
+        Functional models write) rebuilds the graph, as ``cls(inputs=, outputs=, name=)``
+        for a subclass whose constructor takes those; any other config is passed to the
+        constructor, so a subclassed model needs ``get_config`` returning its arguments.
+
+        Example:
+            >>> clone = lamina.Model.from_config(model.get_config())
+        """
+        import inspect
+
+        from lamina.models import functional_config
+
+        if functional_config.is_functional_config(config):
+            params = inspect.signature(cls.__init__).parameters
+            takes_graph = {"inputs", "outputs"} <= set(params) or any(
+                p.kind == p.VAR_POSITIONAL for p in params.values())
+            if cls is Model or takes_graph:
+                return functional_config.functional_from_config(
+                    config, custom_objects=custom_objects,
+                    model_class=None if cls is Model else cls)
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(
+                f"{cls.__name__}.from_config could not create the model from its config "
+                f"({error}). A subclassed model whose constructor takes arguments must "
+                "define get_config() returning them (and from_config when they are not "
+                "plain values)."
+            ) from None
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print a table of the layers, their output shapes and parameter counts."""

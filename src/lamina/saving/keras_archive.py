@@ -69,7 +69,11 @@ def model_config(model):
     """``model``'s full config, as in ``config.json``: class, config, build and compile."""
     config = serialization.serialize_keras_object(model)
     if getattr(model, "built", False):
-        config["build_config"] = {"input_shape": getattr(model, "_build_input_shape", None)}
+        shape = getattr(model, "_build_input_shape", None)
+        input_layer = getattr(model, "_input_layer", None)  # a Sequential's, as Keras writes
+        if shape is None and input_layer is not None:
+            shape = input_layer.batch_shape
+        config["build_config"] = {"input_shape": shape}
     compiled = compile_config(model)
     if compiled is not None:
         config["compile_config"] = compiled
@@ -321,6 +325,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 
 def _load_model(filepath, custom_objects, compile, safe_mode):
+    if filepath.endswith(".weights.h5"):
+        raise ValueError(
+            f"{filepath!r} is a weights file: it holds no architecture. Build the model in "
+            "code, then call model.load_weights(filepath)."
+        )
     if _is_legacy_h5(filepath):
         from lamina.saving import legacy_h5
 

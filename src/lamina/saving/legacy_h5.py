@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from lamina.saving import keras_archive
+from lamina.saving import safe_loading
 from lamina.saving import weights_h5
 
 _KERAS_VERSION = "3.15.1"
@@ -244,12 +245,18 @@ def _open(filepath, what):
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"{what}: no such file {filepath!r}.")
     try:
-        return h5py.File(filepath, "r")
+        f = h5py.File(filepath, "r")
     except OSError as error:
         raise ValueError(
             f"{what}: {filepath!r} is not a valid HDF5 file ({error}). Legacy `.h5` files are "
             "written by Keras's model.save('name.h5')."
         ) from None
+    try:
+        safe_loading.check_h5_file(f, filepath)  # links and data from other files
+    except BaseException:
+        f.close()
+        raise
+    return f
 
 
 # -- loading -----------------------------------------------------------------------------
@@ -278,6 +285,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 "it is a weights-only file. Build the model in code, then call "
                 "model.load_weights(filepath)."
             )
+        safe_loading.check_config(config, filepath)  # nesting depth, input shapes
         config = translate_keras2_config(config)
         model = keras_archive.model_from_config(
             config, custom_objects=custom_objects, compile=False, safe_mode=safe_mode,
@@ -308,8 +316,9 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
         filepath: a file from Keras 2's ``save_weights("w.h5")`` or any ``save("m.h5")``.
         by_name: match saved layers to the model's layers by name (layers the file lacks
             keep their weights); otherwise by order of the layers that have weights.
-        skip_mismatch: with ``by_name``, skip layers whose weight count or shapes differ
-            (with a warning) instead of raising.
+        skip_mismatch: skip layers whose weight count or shapes differ (with a warning)
+            instead of raising. (A different number of layers is always an error without
+            ``by_name``.)
 
     Example:
         >>> model.load_weights("keras2_weights.h5", by_name=True, skip_mismatch=True)
@@ -391,7 +400,7 @@ def load_weights_from_group(group, model, filepath, by_name=False, skip_mismatch
                 "by name."
             )
         for layer, (_, datasets) in zip(layers, top):
-            plan.extend(_plan(layer, datasets, filepath, skip_mismatch=False))
+            plan.extend(_plan(layer, datasets, filepath, skip_mismatch))
     own = _top_level_datasets(group, filepath)
     if own:
         model_own = list(model._trainable_variables) + list(model._non_trainable_variables)

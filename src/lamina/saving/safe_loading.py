@@ -21,16 +21,14 @@ import posixpath
 
 import numpy as np
 
-# config.json and metadata.json are small (kilobytes; megabytes with big vocabularies).
-MAX_JSON_BYTES = 64 * 2**20
 # A member larger than this must not have been compressed more than MAX_COMPRESSION_RATIO
 # times: deflate reaches ~1000x only on data that is almost all zeros, i.e. a zip bomb.
 LARGE_MEMBER_BYTES = 64 * 2**20
 MAX_COMPRESSION_RATIO = 100
 # Configs nest a few levels per sub-model; thousands of levels are an attack on the parser.
 MAX_CONFIG_DEPTH = 500
-# An input shape (dimensions of unknown size counted as 11) may hold at most this many
-# elements: building the model runs each layer once on placeholder arrays of that size.
+# An input shape may hold at most this many elements (an unknown batch counted as 3, other
+# unknown sizes as 11): building the model runs each layer on placeholder arrays that size.
 MAX_INPUT_ELEMENTS = 2**28
 # Variables created while building a loaded model may take this much more memory than the
 # weights file stores (metric state and other small unsaved variables).
@@ -175,9 +173,10 @@ def _check_shape(shape, key, filepath):
             _check_shape(item, key, filepath)
         return
     elements = 1
-    for dim in shape:
+    for axis, dim in enumerate(shape):
         if dim is None:
-            elements *= 11
+            # The sizes placeholders use: a batch of at most 3, other unknown sizes 11.
+            elements *= 3 if axis == 0 else 11
             continue
         if isinstance(dim, bool) or not isinstance(dim, int) or dim < 0:
             raise LoadingError(
@@ -188,7 +187,8 @@ def _check_shape(shape, key, filepath):
     if elements > MAX_INPUT_ELEMENTS:
         raise LoadingError(
             f"{filepath!r}: {key} {shape!r} is absurdly large ({elements} elements, more "
-            f"than the {MAX_INPUT_ELEMENTS} accepted); the file is damaged or hostile."
+            f"than the {MAX_INPUT_ELEMENTS} accepted); the file is damaged or hostile. (For "
+            "a genuine model this large, raise lamina.saving.safe_loading.MAX_INPUT_ELEMENTS.)"
         )
 
 
@@ -218,7 +218,8 @@ class VariableBudget:
                 f"{self.filepath!r}: the config asks for variable {name!r} of shape {shape} "
                 f"({size} bytes), which brings the model's variables past the {self.max_bytes} "
                 "bytes its weights file can fill. The config is damaged or hostile (for "
-                "example Dense(units=10**12)); nothing was allocated."
+                "example Dense(units=10**12)); nothing was allocated. (For a genuine model, "
+                "raise lamina.saving.safe_loading.VARIABLE_SLACK_BYTES.)"
             )
 
 

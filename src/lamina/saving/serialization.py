@@ -22,6 +22,9 @@ _PUBLIC_MODULES = (
     "lamina.activations",
 )
 
+# Classes Keras 3 exports (and so writes in configs) under another name than the class's.
+_KERAS_EXPORT_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
+
 
 def serialize_keras_object(obj):
     """A config dict for ``obj`` (a layer, loss, ...), or its name for a function."""
@@ -44,9 +47,12 @@ def serialize_keras_object(obj):
         module, registered = "keras." + module.split(".")[1], None
     else:
         registered = registry._GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)
+    class_name = cls.__name__
+    if module.startswith("keras."):
+        class_name = _KERAS_EXPORT_NAMES.get(class_name, class_name)
     return {
         "module": module,
-        "class_name": cls.__name__,
+        "class_name": class_name,
         "config": obj.get_config(),
         "registered_name": registered,
     }

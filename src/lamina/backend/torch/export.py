@@ -47,8 +47,8 @@ class _InferenceModule(torch.nn.Module):
         else:
             inputs = list(tensors)
         outputs = self.model(inputs, training=False)
-        if isinstance(outputs, dict):
-            return tuple(outputs[k] for k in outputs)
+        if isinstance(outputs, dict):  # in sorted key order, as Keras flattens dicts
+            return tuple(outputs[k] for k in sorted(outputs))
         if isinstance(outputs, (list, tuple)):
             return tuple(outputs)
         return (outputs,)
@@ -70,17 +70,23 @@ def _dynamic_shapes(specs):
                 name = "batch" if axis == 0 else f"input{index}_dim{axis}"
                 dims[axis] = dims_by_name.setdefault(name, torch.export.Dim(name, min=1))
         shapes.append(dims or None)
-    return tuple(shapes)
+    # forward(*tensors) takes one varargs tuple, so the shapes nest one level down.
+    return (tuple(shapes),)
 
 
 @contextlib.contextmanager
 def _quiet_exporter():
-    # The exporter logs a warning per optional torchvision op it cannot find; not ours.
+    # The exporter logs a warning per optional torchvision op it cannot find, and torch's
+    # internals raise deprecation notices about themselves: none is the user's to act on.
     logger = logging.getLogger("torch.onnx._internal.exporter._registration")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
+            yield
     finally:
         logger.setLevel(level)
 
@@ -114,7 +120,9 @@ def export_onnx(model, filepath, specs, structure, output_names=None, opset_vers
     examples = tuple(_example(s["shape"], s["dtype"]) for s in specs)
     with torch.no_grad():
         outputs = module(*examples)
-    names = list(output_names or [f"output_{i}" for i in range(len(outputs))])
+    names = list(output_names or [])
+    if len(names) != len(outputs):
+        names = [f"output_{i}" for i in range(len(outputs))]
     filepath = os.fspath(filepath)
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
@@ -132,7 +140,7 @@ def export_onnx(model, filepath, specs, structure, output_names=None, opset_vers
         try:
             run(dynamic)
         except Exception as error:
-            if not any(dynamic):
+            if not any(dynamic[0]):
                 raise
             # Some models tie a dimension to its example size (a reshape by a fixed count):
             # export with the example sizes fixed rather than fail.

@@ -115,9 +115,16 @@ class Lambda(Layer):
         return cls(resolved, **config)
 
     def get_config(self):
+        from lamina.saving import registry
+
         config = super().get_config()
+        # Keras 3 writes a named function as this dict (and reads only this form); the
+        # function is found again by its (registered) name, never stored as code.
+        function = {"module": "builtins", "class_name": "function",
+                    "config": registry.get_registered_name(self.function),
+                    "registered_name": "function"}
         config.update({
-            "function": getattr(self.function, "__name__", repr(self.function)),
+            "function": function,
             "output_shape": self._output_shape if not callable(self._output_shape) else None,
             "arguments": self.arguments,
         })
