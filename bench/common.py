@@ -114,6 +114,9 @@ def summarize(workload, impl, backend, n, epoch_times, first_epoch_s, final_loss
         "epoch_times_s": [round(t, 4) for t in epoch_times],
         "first_epoch_s": round(first_epoch_s, 4),
         "steady_samples_per_s": round(statistics.median(steady), 1),
+        # Slowest over fastest timed epoch: near 1 on a quiet machine.
+        "epoch_spread": round(max(epoch_times[1:] or epoch_times)
+                              / min(epoch_times[1:] or epoch_times), 2),
         "final_loss": None if final_loss is None else float(final_loss),
         "build_s": round(build_s, 4),
         "peak_rss_mb": round(peak_rss_mb(), 1),

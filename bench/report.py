@@ -17,6 +17,7 @@ ROOT = os.path.dirname(HERE)
 IMPLS = ("lamina", "native", "keras")
 BACKENDS = ("torch", "jax")
 NOISY_PCT = 10.0  # other processes' CPU share above which a run is flagged as noisy
+UNSTABLE_SPREAD = 1.3  # slowest / fastest timed epoch above which a run is flagged
 ISSUE_SAMPLES = {"mlp": 60_000, "cnn": 10_000, "lstm": 10_000, "tiny": 20_000,
                  "transformer": None, "predict": 60_000}
 DESCRIPTION = {
@@ -178,8 +179,8 @@ def _acceptance(meta, records, workloads):
 
 def _workload_table(records, workload):
     lines = ["| backend | impl | samples/s | lamina/native | lamina/keras | first epoch (s) "
-             "| peak RSS (MiB) | final loss | other CPU | load avg start -> end |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| peak RSS (MiB) | final loss | epoch spread | other CPU | load avg start -> end |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for backend in BACKENDS:
         lamina = _find(records, workload, backend, "lamina")
         for impl in IMPLS:
@@ -187,7 +188,7 @@ def _workload_table(records, workload):
             if record is None:
                 continue
             if "error" in record:
-                lines.append(f"| {backend} | {impl} | FAILED (see Failures) | | | | | | | |")
+                lines.append(f"| {backend} | {impl} | FAILED (see Failures) | | | | | | | | |")
                 continue
             vs_native = vs_keras = ""
             if impl == "lamina":
@@ -203,10 +204,13 @@ def _workload_table(records, workload):
             other = "?" if other is None else f"{other:.0f}%"
             start, end = record.get("loadavg_start"), record.get("loadavg_end")
             load = f"{start[0]:.2f} -> {end[0]:.2f}" if start and end else "?"
+            spread = record.get("epoch_spread")
+            spread = "?" if spread is None else (
+                f"**{spread:.2f}**" if spread > UNSTABLE_SPREAD else f"{spread:.2f}")
             lines.append(
                 f"| {backend} | {impl} | {_fmt_num(record['steady_samples_per_s'])} | "
                 f"{vs_native} | {vs_keras} | {record['first_epoch_s']:.2f} | "
-                f"{record['peak_rss_mb']:.0f} | {loss} | {other} | {load} |")
+                f"{record['peak_rss_mb']:.0f} | {loss} | {spread} | {other} | {load} |")
     return lines
 
 
@@ -233,6 +237,20 @@ def _load_section(records):
                      "are uncertain by tens of percent: "
                      + ", ".join(f"{r['workload']} {r['impl']}-{r['backend']} "
                                  f"({r['other_cpu_pct']:.0f}%)" for r in noisy) + ".")
+    unstable = [r for r in records if r.get("epoch_spread", 1.0) > UNSTABLE_SPREAD]
+    if unstable:
+        lines += ["", f"{len(unstable)} runs had timed epochs differing by more than "
+                  f"{UNSTABLE_SPREAD:.1f}x (\"epoch spread\" in the tables; a quiet machine "
+                  "gives about 1.05): "
+                  + ", ".join(f"{r['workload']} {r['impl']}-{r['backend']} "
+                              f"({r['epoch_spread']:.1f}x)" for r in unstable) + "."]
+    lines += ["", "Why a shared 2-core machine hurts torch this much: its OpenMP pool splits "
+              "ops across both cores; when another process holds one core, a parallel op "
+              "waits for the descheduled thread, so steps that take microseconds alone take "
+              "a scheduler time slice. Measured here under such load with the native torch "
+              "loop: an epoch of tiny or mlp varied by up to 35x between runs with two threads, "
+              "and by under 10% with `--threads 1` (`make bench BENCH_ARGS=\"--threads 1\"`)."
+              " The JAX runs varied far less."]
     return lines
 
 
@@ -284,7 +302,12 @@ def render(meta, records):
             "shuffling order and rounding). For `predict`, a checksum of the outputs (the mean "
             "predicted class index), which must agree to about 4 decimals.",
             "- **other CPU**: the share of the machine's CPU that OTHER processes used during "
-            "the run: the noise level.", ""]
+            "the run: the noise level. **epoch spread**: slowest over fastest timed epoch.",
+            "",
+            "The native PyTorch loop uses `torch.optim.Adam`'s default implementation (on CPU "
+            "the per-tensor loop), as most PyTorch code does. `fused=True` is faster: "
+            "measured single-threaded on this machine, 1.4x on tiny and 1.3x on mlp for the "
+            "whole native loop; `BENCH_TORCH_ADAM=fused make bench` uses it.", ""]
     sizes = []
     for workload in workloads:
         samples, epochs = plan[workload]

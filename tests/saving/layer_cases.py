@@ -64,7 +64,7 @@ class Case:
             output = layer(*tensors)
         else:
             output = layer(tensors if len(tensors) > 1 else tensors[0])
-        return lib.Model(tensors, output)
+        return lib.Model(tensors if len(tensors) > 1 else tensors[0], output)
 
     def data(self, batch=2, seed=0):
         """Random inputs for the case (integers in ``[0, 10)`` for int inputs)."""

@@ -207,7 +207,9 @@ def _write_keras2_file(path, weights, with_config=True):
         f.attrs["backend"] = b"tensorflow"
         if with_config:
             f.attrs["model_config"] = json.dumps(_keras2_config()).encode("utf-8")
-            training = {"loss": "mse", "weighted_metrics": None, "loss_weights": None,
+            loss = {"class_name": "MeanSquaredError",
+                    "config": {"reduction": "auto", "name": "mean_squared_error"}}
+            training = {"loss": loss, "weighted_metrics": None, "loss_weights": None,
                         "metrics": [[{"class_name": "MeanMetricWrapper", "config": {
                             "name": "mae", "dtype": "float32", "fn": "mean_absolute_error"}}]],
                         "optimizer_config": {"class_name": "Adam", "config": {
@@ -253,6 +255,10 @@ def test_keras2_model_file_loads_with_translated_config_and_weights(tmp_path):
     assert model.get_layer("leaky_re_lu").negative_slope == pytest.approx(0.2)
     assert type(model.optimizer).__name__ == "Adam"
     np.testing.assert_allclose(float(model.optimizer.learning_rate.numpy()), 0.005)
+    target = np.zeros((5, 2), "float32")
+    expected = np.mean(_keras2_reference(_x().astype("float64"), weights) ** 2)
+    loss = model.evaluate(_x(), target, verbose=0)[0]  # [loss, mae]: Keras 2's metrics kept
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
 
 
 def test_keras2_weights_file_loads_by_name(tmp_path):

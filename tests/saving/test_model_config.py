@@ -127,3 +127,14 @@ def test_one_element_output_list_loads_as_a_single_output_as_in_keras():
     data = np.ones((1, 3), "float32")
     assert isinstance(clone.predict(data, verbose=0), np.ndarray)
     assert isinstance(reference.predict(data, verbose=0), np.ndarray)
+
+
+def test_subclassed_model_built_with_build_round_trips(tmp_path):
+    cls = _subclassed(lamina, lamina.saving.register_serializable)
+    model = cls(units=2)
+    model.build((None, 2))
+    assert json.loads(model.to_json())["build_config"] == {"input_shape": [None, 2]}
+    model.save(tmp_path / "m.keras")
+    x = np.ones((3, 2), "float32")
+    np.testing.assert_allclose(lamina.models.load_model(tmp_path / "m.keras").predict(
+        x, verbose=0), model.predict(x, verbose=0), atol=1e-6)

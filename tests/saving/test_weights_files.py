@@ -163,3 +163,20 @@ def test_a_layer_reached_twice_is_saved_once_at_its_first_public_path():
     # Public names in sorted order, properties included: "a_view" comes before "parts";
     # "_inner" (private) would come last.
     assert paths == ["", "layers/holder", "layers/holder/a_view", "layers/holder/parts/dense"]
+
+
+def test_loading_into_an_unbuilt_layer_says_to_build_the_model_first(tmp_path):
+    class Wrapper(lamina.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    built = Wrapper()
+    built(np.ones((1, 3), "float32"))
+    built.save_weights(tmp_path / "w.weights.h5")
+    unbuilt = Wrapper()
+    with pytest.raises(ValueError, match="not built yet.*before loading"):
+        weights_h5.load_weights(unbuilt, tmp_path / "w.weights.h5")

@@ -161,6 +161,7 @@ INTERFACE = {
         "zeros_like",
     ),
     "nn": (
+        "dense",
         "average_pool",
         "conv",
         "conv_transpose",

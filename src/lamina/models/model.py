@@ -257,4 +257,6 @@ class Model(Trainer, Layer):
                 f'Model "{self.name}" could not be built for input shape {input_shape}: '
                 f"{error}. Call the model on a batch of real data instead."
             ) from error
+        # Saved as the model's build_config, so a loaded copy is built the same way.
+        self._build_input_shape = map_shapes(tuple, input_shape)
         self.built = True

@@ -21,7 +21,7 @@ from lamina.saving import keras_archive
 from lamina.saving import safe_loading
 from lamina.saving import weights_h5
 
-_KERAS_VERSION = "3.15.1"
+_KERAS_VERSION = keras_archive._KERAS_VERSION
 # HDF5 keeps attributes in the object header, which holds at most 64 KiB; longer name
 # lists are split over ``name0``, ``name1``... as Keras does.
 _HEADER_LIMIT = 64512
@@ -54,8 +54,8 @@ _DROPPED_ARGUMENTS = {
 _RENAMED_CLASSES = {"Model": "Functional"}
 _RENAMED_ARGUMENTS = {"LeakyReLU": {"alpha": "negative_slope"},
                       "InputLayer": {"batch_input_shape": "batch_shape"}}
-_KERAS2_REDUCTIONS = {"auto": "sum_over_batch_size", "sum_over_batch_size":
-                      "sum_over_batch_size", "sum": "sum", "none": None}
+# Keras 2's default loss reduction, "auto", is Keras 3's "sum_over_batch_size".
+_KERAS2_REDUCTIONS = {"auto": "sum_over_batch_size"}
 
 
 def translate_keras2_config(config):
@@ -163,8 +163,12 @@ def _translate_nodes(inner):
             entry["inbound_nodes"] = _translate_node_list(entry["inbound_nodes"])
 
 
-def _translate_training_config(training):
-    """A Keras 2 / Keras 3 legacy ``training_config`` as a Keras 3 ``compile_config``."""
+def _translate_training_config(training, output_count=None):
+    """A Keras 2 / Keras 3 legacy ``training_config`` as a Keras 3 ``compile_config``.
+
+    Keras 2 wrote metrics as one list per output, ``[["mae"]]`` even for a single output;
+    for a one-output model that list is unwrapped.
+    """
 
     def objective(spec):
         if isinstance(spec, list):
@@ -180,6 +184,12 @@ def _translate_training_config(training):
             return {k: objective(v) for k, v in spec.items()}
         return spec
 
+    def per_output(spec):
+        if output_count == 1 and isinstance(spec, list) and len(spec) == 1 and \
+                isinstance(spec[0], list):
+            return spec[0]
+        return spec
+
     optimizer = training.get("optimizer_config") or "rmsprop"
     if isinstance(optimizer, dict):
         name = optimizer.get("class_name", "")
@@ -188,8 +198,8 @@ def _translate_training_config(training):
         "optimizer": optimizer,
         "loss": objective(training.get("loss")),
         "loss_weights": training.get("loss_weights"),
-        "metrics": objective(training.get("metrics")),
-        "weighted_metrics": objective(training.get("weighted_metrics")),
+        "metrics": per_output(objective(training.get("metrics"))),
+        "weighted_metrics": per_output(objective(training.get("weighted_metrics"))),
         "run_eagerly": training.get("run_eagerly", False),
         "steps_per_execution": training.get("steps_per_execution", 1),
         "jit_compile": training.get("jit_compile", "auto"),
@@ -296,7 +306,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if compile and training:
             try:
                 keras_archive.compile_from_config(
-                    model, _translate_training_config(training), custom_objects)
+                    model, _translate_training_config(training, len(model.outputs)),
+                    custom_objects)
             except (ValueError, TypeError, KeyError) as error:
                 warnings.warn(
                     f"{filepath!r}: the saved training configuration could not be restored "
@@ -350,15 +361,9 @@ def _saved_layers(group, filepath):
             raise ValueError(f"{filepath!r}: layer {name!r} is listed but has no group.")
         layer_group = group[name]
         weight_names = _read_names(layer_group, "weight_names") or []
-        datasets = []
-        for weight_name in weight_names:
-            if weight_name not in layer_group or not isinstance(layer_group[weight_name],
-                                                                h5py.Dataset):
-                raise ValueError(
-                    f"{filepath!r}: layer {name!r} lists weight {weight_name!r} but the file "
-                    "has no such dataset; the file is corrupted."
-                )
-            datasets.append((weight_name, layer_group[weight_name]))
+        where = f"{filepath!r}: layer {name!r}"
+        datasets = [(weight_name, safe_loading.dataset(layer_group, weight_name, where))
+                    for weight_name in weight_names]
         saved.append((name, datasets))
     return saved
 
@@ -370,12 +375,9 @@ def _top_level_datasets(group, filepath):
     top = group.get("top_level_model_weights")
     if not isinstance(top, h5py.Group):
         return []
-    datasets = []
-    for name in _read_names(top, "weight_names") or []:
-        if not isinstance(top.get(name), h5py.Dataset):
-            raise ValueError(f"{filepath!r}: top-level weight {name!r} is listed but missing.")
-        datasets.append((name, top[name]))
-    return datasets
+    where = f"{filepath!r}: the model's own weights"
+    return [(name, safe_loading.dataset(top, name, where))
+            for name in _read_names(top, "weight_names") or []]
 
 
 def load_weights_from_group(group, model, filepath, by_name=False, skip_mismatch=False):
@@ -442,8 +444,10 @@ def _load_optimizer_weights(group, model, filepath):
     if not optimizer.built:
         optimizer.build(model.trainable_variables)
     variables = optimizer.variables
+    where = f"{filepath!r}: optimizer weights"
     shapes_match = len(variables) == len(names) and all(
-        n in group and tuple(group[n].shape) == tuple(v.shape) for n, v in zip(names, variables))
+        tuple(safe_loading.dataset(group, n, where).shape) == tuple(v.shape)
+        for n, v in zip(names, variables))
     if not shapes_match:
         warnings.warn(
             f"{filepath!r}: the saved optimizer state ({len(names)} variables) does not match "

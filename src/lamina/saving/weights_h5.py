@@ -258,11 +258,15 @@ def _plan_layer(h5file, path, obj, filepath, skip_mismatch):
         return _mismatch(message, skip_mismatch)
     group = h5file[key]
     if len(group) != len(variables):
+        if not variables and not getattr(obj, "built", True):
+            hint = ("The layer is not built yet, so it has no weights: call the model on a "
+                    "batch of data (or model.build(input_shape)) before loading.")
+        else:
+            hint = "The file was probably saved from a different model architecture."
         message = (
             f"{label} expects {len(variables)} weights "
             f"({', '.join(v.name for v in variables) or 'none'}), but the file {filepath!r} "
-            f"holds {len(group)} for it. The file was probably saved from a different model "
-            "architecture."
+            f"holds {len(group)} for it. {hint}"
         )
         return _mismatch(message, skip_mismatch)
     plan = []
@@ -433,7 +437,8 @@ def _load_weights(model, filepath, skip_mismatch, by_name):
             # A legacy file under the new suffix.
             from lamina.saving import legacy_h5
 
-            return legacy_h5.load_weights_from_group(f, model, filepath, by_name=False,
+            group = f["model_weights"] if "model_weights" in f else f
+            return legacy_h5.load_weights_from_group(group, model, filepath, by_name=False,
                                                      skip_mismatch=skip_mismatch)
         read_groups(f, model, filepath, skip_mismatch)
 

@@ -275,3 +275,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         lhs_dilation=tuple(strides), rhs_dilation=tuple(dilation_rate),
         dimension_numbers=_conv_dimension_numbers(rank, data_format, "OI"),
     )
+
+
+def dense(inputs, kernel, bias=None):
+    """``inputs @ kernel + bias`` (XLA fuses the add into the matmul)."""
+    outputs = jnp.matmul(convert_to_tensor(inputs), convert_to_tensor(kernel))
+    return outputs if bias is None else outputs + convert_to_tensor(bias)

@@ -302,3 +302,15 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
             pad = [0, 0] * (out.ndim - axis - 1) + [0, length - have]
             out = F.pad(out, pad)
     return _conv_restore(out, data_format)
+
+
+def dense(inputs, kernel, bias=None):
+    """``inputs @ kernel + bias`` in one fused call (``F.linear``: addmm for 2-D inputs)."""
+    inputs = convert_to_tensor(inputs)
+    kernel = convert_to_tensor(kernel)
+    if inputs.dtype != kernel.dtype:
+        dtype = torch.promote_types(inputs.dtype, kernel.dtype)
+        inputs, kernel = inputs.to(dtype), kernel.to(dtype)
+    if bias is not None:
+        bias = convert_to_tensor(bias).to(kernel.dtype)
+    return F.linear(inputs, kernel.t(), bias)

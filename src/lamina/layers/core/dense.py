@@ -1,6 +1,7 @@
 """``Dense``: the densely connected layer ``activation(inputs @ kernel + bias)``."""
 
 from lamina import activations
+from lamina import backend
 from lamina import constraints
 from lamina import initializers
 from lamina import ops
@@ -86,9 +87,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs, training=None):
-        outputs = ops.matmul(inputs, self.kernel.value)
-        if self.bias is not None:
-            outputs = ops.add(outputs, self.bias.value)
+        # One fused engine call (addmm on torch) instead of a matmul and an add.
+        outputs = backend.nn.dense(inputs, self.kernel.value,
+                                   None if self.bias is None else self.bias.value)
         if self.activation is not activations.linear:
             outputs = self.activation(outputs)
         return outputs
