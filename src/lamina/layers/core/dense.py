@@ -4,7 +4,6 @@ from lamina import activations
 from lamina import backend
 from lamina import constraints
 from lamina import initializers
-from lamina import ops
 from lamina import regularizers
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
