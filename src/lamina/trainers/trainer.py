@@ -361,6 +361,10 @@ class Trainer:
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
+        optimizer = self.optimizer
+        if getattr(optimizer, "use_ema", False) and optimizer.built:
+            # As Keras does: the trained weights become their moving averages.
+            optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(epoch_logs)
         self.history = _find_history(callback_list)
         return self.history
