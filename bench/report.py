@@ -110,7 +110,7 @@ def _acceptance(meta, records, workloads):
             if r is None:
                 missing.append(f"{workload}/{backend}")
             elif r < 1.0:
-                fails.append(f"{workload}/{backend} {r:.2f}x" + (" (< 0.95: a bug)"
+                fails.append(f"{workload}/{backend} {r:.3f}x" + (" (< 0.95: a bug)"
                                                                     if r < 0.95 else ""))
     check("lamina >= 1.0x native steady-state samples/s on every workload and backend",
           fails, missing)
@@ -346,8 +346,9 @@ def render(meta, records):
             "This run had no GPU: every number above is on the CPU named at the top. "
             "When `make bench` runs on a machine with a CUDA GPU, the native PyTorch loop "
             "places its tensors on it; the GPU table belongs here.", ""]
-    out += ["## Reproduce", "", "```", "make bench                       # everything, ~15 min "
-            "on 2 cores", "make bench BENCH_ARGS=\"--workloads tiny mlp --backends torch\"",
+    out += ["## Reproduce", "", "```",
+            "make bench    # everything: ~7 min on a quiet 2-core CPU, 15+ when shared",
+            "make bench BENCH_ARGS=\"--workloads tiny mlp --backends torch\"",
             ".venv-bench/bin/python bench/mlp.py --impl lamina --backend jax --epochs 3",
             "```", ""]
     return "\n".join(out)
@@ -359,8 +360,8 @@ def _size_note(workload, samples):
     if issue is None:
         return " (the issue names no size)"
     if issue != samples:
-        return (f" (**reduced from the issue's {issue:,}** so that one Keras run stays under "
-                "about a minute on this CPU; samples/s is per sample, so still comparable)")
+        return (f" (**reduced from the issue's {issue:,}** to keep `make bench` short; "
+                "samples/s is per sample, so still comparable)")
     return ""
 
 
