@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend.common import conv_utils
 from lamina.backend.jax.core import convert_to_tensor
 from lamina.backend.jax.core import to_jax_dtype
 
@@ -180,36 +181,6 @@ def _conv_operands(inputs, kernel):
     return inputs.astype(dtype), kernel.astype(dtype)
 
 
-def _conv_same_pads(sizes, kernel_size, strides, dilation_rate):
-    """TF-style "same" pads per spatial axis, ``(before, after)``: output ``ceil(size /
-    stride)``, the odd cell after."""
-    pads = []
-    for size, k, stride, dilation in zip(sizes, kernel_size, strides, dilation_rate):
-        effective = (k - 1) * dilation + 1
-        total = max((-(-size // stride) - 1) * stride + effective - size, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def _conv_transpose_crop(size, k, stride, dilation, padding, output_padding):
-    """``(start, length)`` of a transposed conv's output inside its full-size result.
-
-    The full result has ``(size - 1) * stride + effective_kernel`` cells; Keras's output
-    length (``deconv_output_length``) and TF's "same" crop (half the excess, the odd cell
-    at the end) pick the window.
-    """
-    effective = (k - 1) * dilation + 1
-    full = (size - 1) * stride + effective
-    if output_padding is None:
-        length = size * stride + max(effective - stride, 0) if padding == "valid" else (
-            size * stride)
-    else:
-        crop = effective // 2 if padding == "same" else 0
-        length = full - 2 * crop + output_padding
-    start = 0 if padding == "valid" else max(full - length, 0) // 2
-    return start, length
-
-
 def _conv_dimension_numbers(rank, data_format, kernel_spec):
     spatial = _SPATIAL[-rank:]
     data = "N" + spatial + "C" if data_format == "channels_last" else "NC" + spatial
@@ -226,7 +197,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last"
     rank = inputs.ndim - 2
     channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
     if padding == "same":
-        pads = _conv_same_pads(_spatial_sizes(inputs, data_format), kernel.shape[:rank],
+        pads = conv_utils.conv_same_pads(_spatial_sizes(inputs, data_format), kernel.shape[:rank],
                                strides, dilation_rate)
     else:
         pads = [(0, 0)] * rank
@@ -265,7 +236,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     pads = []
     for size, k, s, d, op in zip(_spatial_sizes(inputs, data_format), kernel.shape[:rank],
                                  strides, dilation_rate, output_padding):
-        start, length = _conv_transpose_crop(size, k, s, d, padding, op)
+        start, length = conv_utils.conv_transpose_crop(size, k, s, d, padding, op)
         effective = (k - 1) * d + 1
         before = effective - 1 - start
         pads.append((before, length + effective - 2 - (size - 1) * s - before))

@@ -3,6 +3,7 @@
 import torch
 import torch.nn.functional as F
 
+from lamina.backend.common import conv_utils
 from lamina.backend.torch.core import convert_to_tensor
 from lamina.backend.torch.core import to_torch_dtype
 
@@ -196,36 +197,6 @@ def _conv_operands(inputs, kernel):
     return inputs.to(dtype), kernel.to(dtype)
 
 
-def _conv_same_pads(sizes, kernel_size, strides, dilation_rate):
-    """TF-style "same" pads per spatial axis, ``(before, after)``: output ``ceil(size /
-    stride)``, the odd cell after."""
-    pads = []
-    for size, k, stride, dilation in zip(sizes, kernel_size, strides, dilation_rate):
-        effective = (k - 1) * dilation + 1
-        total = max((-(-size // stride) - 1) * stride + effective - size, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def _conv_transpose_crop(size, k, stride, dilation, padding, output_padding):
-    """``(start, length)`` of a transposed conv's output inside its full-size result.
-
-    The full result has ``(size - 1) * stride + effective_kernel`` cells; Keras's output
-    length (``deconv_output_length``) and TF's "same" crop (half the excess, the odd cell
-    at the end) pick the window.
-    """
-    effective = (k - 1) * dilation + 1
-    full = (size - 1) * stride + effective
-    if output_padding is None:
-        length = size * stride + max(effective - stride, 0) if padding == "valid" else (
-            size * stride)
-    else:
-        crop = effective // 2 if padding == "same" else 0
-        length = full - 2 * crop + output_padding
-    start = 0 if padding == "valid" else max(full - length, 0) // 2
-    return start, length
-
-
 def _conv_channels_first(x, data_format):
     return torch.movedim(x, -1, 1) if data_format == "channels_last" else x
 
@@ -243,7 +214,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last"
     weight = kernel.permute(rank + 1, rank, *range(rank))  # (out, in / groups, *spatial)
     torch_padding = 0
     if padding == "same":
-        pads = _conv_same_pads(x.shape[2:], kernel.shape[:rank], strides, dilation_rate)
+        pads = conv_utils.conv_same_pads(x.shape[2:], kernel.shape[:rank], strides, dilation_rate)
         if all(before == after for before, after in pads):
             torch_padding = tuple(before for before, _ in pads)
         else:
@@ -279,7 +250,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     x = _conv_channels_first(inputs, data_format)
     output_padding = (None,) * rank if output_padding is None else output_padding
     crops = [
-        _conv_transpose_crop(size, k, s, d, padding, op)
+        conv_utils.conv_transpose_crop(size, k, s, d, padding, op)
         for size, k, s, d, op in zip(x.shape[2:], kernel.shape[:rank], strides,
                                      dilation_rate, output_padding)
     ]
