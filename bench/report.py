@@ -262,6 +262,10 @@ def render(meta, records):
     out = ["# Benchmarks", ""]
     out.append(f"Written by `make bench` (`bench/run.py`) on {meta['date']}, in "
                f"{meta['duration_s'] / 60:.1f} minutes. Do not edit by hand: rerun `make bench`.")
+    for update in meta.get("updated", []):
+        out += ["", f"Re-run on {update['date']} and merged into this report (the machine was "
+                f"shared during the first run of them): {', '.join(update['workloads'])} on "
+                f"{', '.join(update['backends'])} ({', '.join(update['impls'])})."]
     if meta.get("repeats", 1) > 1:
         out += ["", f"Each implementation ran {meta['repeats']} times round-robin; the tables "
                 "keep its fastest run."]

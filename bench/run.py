@@ -192,6 +192,16 @@ def faster(record, other):
                                 > other["steady_samples_per_s"])
 
 
+def merge(old, new):
+    """``old`` records with those that ``new`` re-ran replaced, in workload order."""
+    key = lambda r: (r.get("workload"), r.get("backend"), r.get("impl"))  # noqa: E731
+    fresh = {key(r): r for r in new}
+    merged = [fresh.pop(key(r), r) for r in old]
+    merged += list(fresh.values())
+    order = {w: i for i, w in enumerate(WORKLOADS)}
+    return sorted(merged, key=lambda r: order.get(r.get("workload"), len(order)))
+
+
 def describe(record):
     """One progress line for a finished run."""
     name = f"{record['workload']} {record['impl']}-{record['backend']}"
@@ -219,12 +229,19 @@ def main(argv=None):
                         "keep each implementation's fastest run (filters out interference)")
     parser.add_argument("--threads", type=int, default=None,
                         help="cap the CPU threads of torch and XLA (default: all cores)")
+    parser.add_argument("--update", action="store_true",
+                        help="re-run only the selected runs and merge them into the existing "
+                        "results file (keeping its import times), then rewrite the report")
     args = parser.parse_args(argv)
+    previous = None
+    if args.update and os.path.exists(args.results):
+        with open(args.results) as f:
+            previous = json.load(f)
 
     plan = QUICK if args.quick else PLAN
     started = time.time()
     print(f"machine: {machine()}", flush=True)
-    imports = time_imports(args.python)
+    imports = previous["meta"]["imports"] if previous else time_imports(args.python)
     for item in imports:
         print(f"import {item['label']}: median {item['median_s']} s", flush=True)
     records = []
@@ -249,6 +266,13 @@ def main(argv=None):
             "versions": library_versions(), "revision": git_revision(), "plan": plan,
             "quick": args.quick, "imports": imports, "repeats": args.repeats,
             "threads": args.threads}
+    if previous:
+        records = merge(previous["records"], records)
+        meta["updated"] = previous["meta"].get("updated", []) + [
+            {"date": meta["date"], "workloads": args.workloads, "backends": args.backends,
+             "impls": args.impls}]
+        meta["date"] = previous["meta"]["date"]
+        meta["duration_s"] = previous["meta"]["duration_s"]
     os.makedirs(os.path.dirname(args.results), exist_ok=True)
     with open(args.results, "w") as f:
         json.dump({"meta": meta, "records": records}, f, indent=1)
