@@ -50,4 +50,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-bench .pytest_cache

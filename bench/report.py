@@ -239,11 +239,14 @@ def _load_section(records):
                                  f"({r['other_cpu_pct']:.0f}%)" for r in noisy) + ".")
     unstable = [r for r in records if r.get("epoch_spread", 1.0) > UNSTABLE_SPREAD]
     if unstable:
-        lines += ["", f"{len(unstable)} runs had timed epochs differing by more than "
+        runs = f"{len(unstable)} run{'s' if len(unstable) > 1 else ''}"
+        lines += ["", f"{runs} had timed epochs differing by more than "
                   f"{UNSTABLE_SPREAD:.1f}x (\"epoch spread\" in the tables; a quiet machine "
                   "gives about 1.05): "
                   + ", ".join(f"{r['workload']} {r['impl']}-{r['backend']} "
                               f"({r['epoch_spread']:.1f}x)" for r in unstable) + "."]
+    if not noisy:
+        return lines
     lines += ["", "Why a shared 2-core machine hurts torch this much: its OpenMP pool splits "
               "ops across both cores; when another process holds one core, a parallel op "
               "waits for the descheduled thread, so steps that take microseconds alone take "
@@ -263,9 +266,10 @@ def render(meta, records):
     out.append(f"Written by `make bench` (`bench/run.py`) on {meta['date']}, in "
                f"{meta['duration_s'] / 60:.1f} minutes. Do not edit by hand: rerun `make bench`.")
     for update in meta.get("updated", []):
-        out += ["", f"Re-run on {update['date']} and merged into this report (the machine was "
-                f"shared during the first run of them): {', '.join(update['workloads'])} on "
-                f"{', '.join(update['backends'])} ({', '.join(update['impls'])})."]
+        out += ["", f"Re-run on {update['date']} (`--update`, revision "
+                f"{update.get('revision', '?')}) and merged into this report: "
+                f"{', '.join(update['workloads'])} on {', '.join(update['backends'])} "
+                f"({', '.join(update['impls'])})."]
     if meta.get("repeats", 1) > 1:
         out += ["", f"Each implementation ran {meta['repeats']} times round-robin; the tables "
                 "keep its fastest run."]
@@ -278,7 +282,9 @@ def render(meta, records):
     out += ["", "## Machine and versions", "",
             f"- CPU: {m['cpu']}, {m['cores']} cores, {m['memory']} memory; {m['os']}; "
             f"Python {m['python']}",
-            f"- lamina {v['lamina']} at revision {meta['revision']}",
+            f"- lamina {v['lamina']} at revision {meta['revision']}"
+            + (f" (at the end of the run: {meta['revision_end']})"
+               if meta.get("revision_end") not in (None, meta["revision"]) else ""),
             f"- torch {v['torch']}, jax {v['jax']} (jaxlib {v['jaxlib']}), optax {v['optax']}, "
             f"keras {v['keras']}, numpy {v['numpy']}",
             "- Device: CPU only (see the GPU section).", ""]

@@ -240,6 +240,7 @@ def main(argv=None):
 
     plan = QUICK if args.quick else PLAN
     started = time.time()
+    revision = git_revision()  # the code measured; src/ may change while the runs go
     print(f"machine: {machine()}", flush=True)
     imports = previous["meta"]["imports"] if previous else time_imports(args.python)
     for item in imports:
@@ -263,16 +264,17 @@ def main(argv=None):
                 records.append(record)
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "duration_s": round(time.time() - started, 1), "machine": machine(),
-            "versions": library_versions(), "revision": git_revision(), "plan": plan,
+            "versions": library_versions(), "revision": revision,
+            "revision_end": git_revision(), "plan": plan,
             "quick": args.quick, "imports": imports, "repeats": args.repeats,
             "threads": args.threads}
     if previous:
         records = merge(previous["records"], records)
         meta["updated"] = previous["meta"].get("updated", []) + [
             {"date": meta["date"], "workloads": args.workloads, "backends": args.backends,
-             "impls": args.impls}]
-        meta["date"] = previous["meta"]["date"]
-        meta["duration_s"] = previous["meta"]["duration_s"]
+             "impls": args.impls, "revision": revision}]
+        for name in ("date", "duration_s", "revision", "revision_end"):
+            meta[name] = previous["meta"].get(name)
     os.makedirs(os.path.dirname(args.results), exist_ok=True)
     with open(args.results, "w") as f:
         json.dump({"meta": meta, "records": records}, f, indent=1)
