@@ -22,7 +22,8 @@ _SUPER_NOT_CALLED = (
     "these arguments to `fit()`: they are read from the dataset."
 )
 _NO_LENGTH = (
-    "The PyDataset {name} defines neither `__len__` nor a `num_batches` property, so the "
+    "abstract: the PyDataset {name} defines neither `__len__` nor a `num_batches` "
+    "property, so the "
     "number of batches per epoch is unknown. Define `__len__` to return the number of "
     "batches, or a `num_batches` property returning None for an endless dataset."
 )
@@ -97,7 +98,8 @@ class PyDataset:
     def __getitem__(self, index):
         """The batch at position ``index``: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         raise NotImplementedError(
-            f"{type(self).__name__} must implement `__getitem__(self, index)` returning a batch."
+            f"abstract: {type(self).__name__} must implement `__getitem__(self, index)`, "
+            "returning a batch."
         )
 
     @property

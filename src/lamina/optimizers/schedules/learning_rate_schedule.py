@@ -31,14 +31,15 @@ class LearningRateSchedule:
 
     def __call__(self, step):
         raise NotImplementedError(
-            f"Learning rate schedule {type(self).__name__!r} must override "
+            f"abstract: learning rate schedule {type(self).__name__!r} must override "
             "`__call__(self, step)`."
         )
 
     def get_config(self):
         """The constructor arguments as a dict; subclasses must override it."""
         raise NotImplementedError(
-            f"Learning rate schedule {type(self).__name__!r} must override `get_config()` "
+            f"abstract: learning rate schedule {type(self).__name__!r} must override "
+            "`get_config()` "
             "to be saved."
         )
 
