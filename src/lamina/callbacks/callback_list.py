@@ -6,10 +6,10 @@ callback, so a key one callback adds (``ReduceLROnPlateau``'s ``learning_rate``)
 by those after it, ``History`` included.
 """
 
-from lamina import backend
 from lamina.callbacks.callback import Callback
 from lamina.callbacks.callback import is_default_hook
 from lamina.callbacks.history import History
+from lamina.callbacks.logs import pythonify_logs
 from lamina.callbacks.progbar_logger import ProgbarLogger
 
 _NOT_A_CALLBACK = (
@@ -38,40 +38,6 @@ def _flatten_callbacks(callbacks):
         else:
             flat.append(item)
     return flat
-
-
-def _to_python_value(value):
-    if isinstance(value, backend.BaseVariable):
-        value = value.numpy()
-    elif backend.is_tensor(value):
-        value = backend.convert_to_numpy(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        # Non-scalar values (predict outputs, per-class metrics) pass through unchanged.
-        return value
-
-
-def pythonify_logs(logs):
-    """Turn a logs dict into plain Python: floats where possible, flat, sorted by key.
-
-    Args:
-        logs: a dict of tensors, NumPy values or numbers (nested dicts are flattened), or None.
-
-    Returns:
-        A new dict; values that can't become a float are kept as they are.
-
-    Example:
-        >>> pythonify_logs({"loss": np.float32(0.5), "val": {"val_loss": 1}})
-        {'loss': 0.5, 'val_loss': 1.0}
-    """
-    result = {}
-    for key, value in sorted((logs or {}).items()):
-        if isinstance(value, dict):
-            result.update(pythonify_logs(value))
-        else:
-            result[key] = _to_python_value(value)
-    return result
 
 
 class CallbackList(Callback):
@@ -144,13 +110,11 @@ class CallbackList(Callback):
 
     def _call(self, name, *args, logs=None):
         """Call hook ``name`` on each callback that overrides it, with converted logs."""
-        names = (name,) + _ALSO_LISTENS_VIA.get(name, ())
-        listeners = [
-            cb for cb in self.callbacks if not all(is_default_hook(cb, n) for n in names)
-        ]
+        listeners, raw_ok = self._listeners(name)
         if not listeners:
             return
-        logs = pythonify_logs(logs)
+        if not raw_ok:
+            logs = pythonify_logs(logs)
         for callback in listeners:
             # Keras passes logs by keyword to batch hooks and by position to the others;
             # doing the same keeps every function that works with Keras working here.
@@ -158,6 +122,25 @@ class CallbackList(Callback):
                 getattr(callback, name)(*args, logs=logs)
             else:
                 getattr(callback, name)(*args, logs)
+
+    def _listeners(self, name):
+        """The callbacks overriding hook ``name``, and whether all of them take raw logs.
+
+        Looked up once per hook (hooks run every step); a change to ``self.callbacks``
+        starts the lookup over.
+        """
+        key = tuple(map(id, self.callbacks))
+        cache = self.__dict__.get("_listener_cache")
+        if cache is None or cache[0] != key:
+            cache = self._listener_cache = (key, {})
+        found = cache[1].get(name)
+        if found is None:
+            names = (name,) + _ALSO_LISTENS_VIA.get(name, ())
+            listeners = [cb for cb in self.callbacks
+                         if not all(is_default_hook(cb, n) for n in names)]
+            raw_ok = all(getattr(cb, "_raw_logs", False) for cb in listeners)
+            found = cache[1][name] = (listeners, raw_ok)
+        return found
 
     def on_batch_begin(self, batch, logs=None):
         """Call ``on_batch_begin`` on each callback."""

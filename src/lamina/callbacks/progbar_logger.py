@@ -7,6 +7,7 @@ inside ``fit`` prints no bar of its own: its results appear on the epoch's line 
 """
 
 from lamina.callbacks.callback import Callback
+from lamina.callbacks.logs import pythonify_logs
 from lamina.utils.progbar import Progbar
 
 
@@ -23,6 +24,10 @@ class ProgbarLogger(Callback):
         10/10 ━━━━━━━━━━━━━━━━━━━━ 0s 3ms/step - loss: 0.5012
         ...
     """
+
+    # The logs of each batch come as they are (tensors on a device); they are converted
+    # only for the updates that get drawn, so steps need not wait for each other.
+    _raw_logs = True
 
     def __init__(self):
         super().__init__()
@@ -102,7 +107,10 @@ class ProgbarLogger(Callback):
             self._new_progbar()
         self.seen = batch + 1
         if self.verbose == 1:
-            self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
+            values = None
+            if logs and self.progbar.due():
+                values = list(pythonify_logs(logs).items())
+            self.progbar.update(self.seen, values, finalize=False)
 
     def _finalize(self, logs):
         if self.progbar is None:
@@ -111,4 +119,4 @@ class ProgbarLogger(Callback):
             # The first epoch of unknown length tells the length of the next ones.
             self.target = self.seen
             self.progbar.target = self.target
-        self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
+        self.progbar.update(self.target, list(pythonify_logs(logs).items()), finalize=True)

@@ -1,8 +1,9 @@
-"""``ArrayDataAdapter``: in-memory arrays and tensors, served as shuffled batches on device.
+"""``ArrayDataAdapter``: in-memory arrays and tensors, served as shuffled batches.
 
-The arrays become backend tensors once, when the adapter is made. Each pass draws a NumPy
-permutation of the sample indices, turns it into one index tensor, and every batch is a
-gather with a slice of that index tensor, so no batch is copied through the host.
+On torch the arrays become tensors once, when the adapter is made (NumPy memory is
+shared, not copied); each pass draws a permutation of the sample indices and every batch
+is one gather. On JAX NumPy data stays NumPy: a batch is gathered on the host and the
+jitted step moves it to the device, so the data is not held twice (as in Keras).
 """
 
 import math
@@ -90,10 +91,11 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
             )
         sample_weight = data_adapter.broadcast_sample_weight(y, sample_weight)
 
+        keep = data_adapter.batches_stay_on_host()
         self._structure = (
-            data_adapter.structure_to_tensors(x, "x"),
-            data_adapter.structure_to_tensors(y, "y"),
-            data_adapter.structure_to_tensors(sample_weight, "sample_weight"),
+            data_adapter.structure_to_tensors(x, "x", keep),
+            data_adapter.structure_to_tensors(y, "y", keep),
+            data_adapter.structure_to_tensors(sample_weight, "sample_weight", keep),
         )
         # Leaves are kept flat so a batch is one list comprehension plus one repack.
         self._leaves = tree.flatten(self._structure)
@@ -136,7 +138,9 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
     def new_pass(self):
         """Iterate over one pass of ``(x, y, sample_weight)`` batches (a new shuffle each time)."""
         order = self._pass_order()
-        order = None if order is None else backend.convert_to_tensor(order)
+        on_device = None
+        if order is not None and any(backend.is_tensor(leaf) for leaf in self._leaves):
+            on_device = backend.convert_to_tensor(order)
         size = self._batch_size
         for index in range(self._num_batches):
             start, stop = index * size, min((index + 1) * size, self._num_samples)
@@ -144,10 +148,12 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
                 # Without shuffling a batch is a slice (a view on torch).
                 batch = [None if leaf is None else leaf[start:stop] for leaf in self._leaves]
             else:
-                # One gather on device per leaf; `take` beats fancy indexing on both engines.
-                part = order[start:stop]
+                # One gather per leaf; `take` beats fancy indexing on both engines.
                 batch = [
-                    None if leaf is None else ops.take(leaf, part, axis=0)
+                    None if leaf is None
+                    else np.take(leaf, order[start:stop], axis=0)
+                    if isinstance(leaf, np.ndarray)
+                    else ops.take(leaf, on_device[start:stop], axis=0)
                     for leaf in self._leaves
                 ]
             yield tree.pack_sequence_as(self._structure, batch)

@@ -46,7 +46,14 @@ class DataAdapter:
         """Called by ``EpochIterator`` after each epoch."""
 
 
-def to_tensor(value, name="x"):
+def batches_stay_on_host():
+    """True when the engine takes NumPy batches best as they are (JAX: a jitted step
+    moves its arguments to the device itself), so array data is not copied to a device
+    buffer up front. torch wraps NumPy memory without a copy, so there it is converted."""
+    return backend.backend() == "jax"
+
+
+def to_tensor(value, name="x", keep_numpy=False):
     """Convert one leaf (array, tensor, array-like) to a backend tensor.
 
     Floats whose dtype is not floatx become floatx (so float64 NumPy data trains in float32),
@@ -57,9 +64,11 @@ def to_tensor(value, name="x"):
         value: a NumPy array, backend tensor, or anything ``np.asarray`` accepts; ``None``
             passes through.
         name: the argument this leaf came from, for error messages.
+        keep_numpy: return NumPy data as a NumPy array (dtype fixed the same way)
+            instead of a tensor.
 
     Returns:
-        A backend tensor, or ``None``.
+        A backend tensor (or NumPy array), or ``None``.
 
     Example:
         >>> to_tensor(np.zeros((2,), "float64")).dtype  # torch.float32 / float32
@@ -80,14 +89,22 @@ def to_tensor(value, name="x"):
         dtype = value.dtype.name
     floatx = backend.floatx()
     target = floatx if backend.is_float_dtype(dtype) and dtype != floatx else None
+    if keep_numpy and isinstance(value, np.ndarray):
+        if target is None and dtype in _NARROW_ON_DEVICE:
+            # The device narrows 64-bit values anyway; doing it here keeps dtypes stable.
+            target = backend.standardize_dtype(backend.convert_to_tensor(value[:0]).dtype)
+        return value if target is None or target == dtype else value.astype(target)
     return backend.convert_to_tensor(value, dtype=target)
 
 
-def structure_to_tensors(structure, name="x"):
+_NARROW_ON_DEVICE = ("int64", "uint64", "float64", "complex128")
+
+
+def structure_to_tensors(structure, name="x", keep_numpy=False):
     """Apply ``to_tensor`` to every leaf of a structure, keeping lists, tuples and dicts."""
     if structure is None:
         return None
-    return tree.map_structure(lambda leaf: to_tensor(leaf, name), structure)
+    return tree.map_structure(lambda leaf: to_tensor(leaf, name, keep_numpy), structure)
 
 
 def broadcast_sample_weight(y, sample_weight):

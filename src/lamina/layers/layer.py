@@ -442,7 +442,12 @@ class Layer(backend.LayerBase):
 
         # 1. Pick up a Keras mask riding on the inputs (torch tensors can carry one), then
         #    convert and autocast the first argument.
+        # Containers hand the incoming mask over as `_previous_mask`: engines whose arrays
+        # cannot carry a `_keras_mask` attribute (JAX) lose it otherwise.
+        container_mask = kwargs.pop("_previous_mask", None) if kwargs else None
         previous_mask = kwargs.get("mask") if self._call_has_mask_arg else None
+        if previous_mask is None:
+            previous_mask = container_mask
         if previous_mask is None:
             previous_mask = _mask_of(first)
         if first is not None:

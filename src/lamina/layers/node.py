@@ -50,9 +50,9 @@ class Node:
         kwargs = tree.map_structure(fill, self.call_kwargs) if self.call_kwargs else {}
         layer = self.layer
         in_masks = [masks.get(id(t)) for t in self.input_tensors]
-        if any(m is not None for m in in_masks) and layer._call_has_mask_arg and \
-                kwargs.get("mask") is None:
-            kwargs["mask"] = in_masks[0] if len(in_masks) == 1 else in_masks
+        if any(m is not None for m in in_masks) and kwargs.get("mask") is None:
+            key = "mask" if layer._call_has_mask_arg else "_previous_mask"
+            kwargs[key] = in_masks[0] if len(in_masks) == 1 else in_masks
         outputs = layer(*args, **kwargs)
         out_mask = layer._last_output_mask
         leaves = self.output_tensors

@@ -125,8 +125,8 @@ class Sequential(Model):
         current_mask = mask if mask is not None else getattr(inputs, "_keras_mask", None)
         for layer in self._stack:
             kwargs = {}
-            if current_mask is not None and layer._call_has_mask_arg:
-                kwargs["mask"] = current_mask
+            if current_mask is not None:
+                kwargs["mask" if layer._call_has_mask_arg else "_previous_mask"] = current_mask
             x = layer(x, **kwargs)
             current_mask = layer._last_output_mask
         self._output_mask = current_mask

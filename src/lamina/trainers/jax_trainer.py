@@ -1,14 +1,23 @@
 """JAX step functions: the shared ``train_step`` traced into one ``jax.jit`` function.
 
-1. The first call runs eagerly, so layers, optimizer slots and metric variables that are
-   created lazily exist before tracing.
-2. Later calls pass the values of every state Variable (weights, seeds, optimizer and
-   metric state) into a jitted function that puts them into the Variables, runs the step,
-   and returns the new values with the logs; Python then writes them back.
+1. The jitted function takes the values of every state Variable (weights, seeds, optimizer
+   and metric state) and a batch, puts the values into the Variables, runs the step, and
+   returns the new values with the logs; Python then writes them back (a reference swap
+   per Variable, no copy).
+2. The first call traces the step directly, once the optimizer is built: the same as every
+   later call, so the first epoch pays for one compilation and nothing else. When tracing
+   creates a Variable (state that a custom metric or step builds lazily), that attempt is
+   dropped, the step runs once eagerly to create the state, and the trace is redone.
+3. Logs stay on device: nothing waits for a step to finish, so Python prepares the next
+   batch while XLA runs this one. The trainer converts logs when they are shown.
+4. ``steps_per_execution=N`` runs N steps inside one compiled call (``lax.scan`` over N
+   stacked batches), the state carried from one to the next on device.
 """
 
 import jax
+import numpy as np
 
+from lamina.backend.common import scopes
 from lamina.backend.jax.core import run_with_values
 
 _UNTRACKED_STATE = (
@@ -19,42 +28,151 @@ _UNTRACKED_STATE = (
 )
 
 
+def _to_device(batch):
+    """NumPy leaves of a batch as JAX arrays (for steps that run eagerly)."""
+    return jax.tree_util.tree_map(
+        lambda leaf: jax.numpy.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf, batch)
+
+
+def _same_shapes(batches):
+    def signature(batch):
+        return [(getattr(leaf, "shape", None), getattr(leaf, "dtype", None))
+                for leaf in jax.tree_util.tree_leaves(batch)]
+
+    first = signature(batches[0])
+    return all(signature(b) == first for b in batches[1:])
+
+
+def _stack(batches):
+    """K batches of the same structure as one batch whose leaves have a leading K axis."""
+    return jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(x) for x in leaves]),
+                                  *batches)
+
+
 def make_step_function(model, step, kind):
-    """Return ``fn(batch) -> logs or outputs`` for ``kind`` in train / test / predict."""
+    """Return ``fn(batch) -> logs or outputs`` for ``kind`` in train / test / predict.
+
+    The returned function also has ``fn.run_many(batches)``: the logs after running every
+    batch in order (predict: the outputs of all of them, concatenated).
+    """
     if model.run_eagerly or model.jit_compile is False:
-        return step
+        def eager(batch):
+            return step(_to_device(batch))
+
+        def eager_many(batches):
+            outputs = [eager(b) for b in batches]
+            return _combine(kind, outputs)
+
+        eager.run_many = eager_many
+        return eager
     compiled = {}
 
     def pure(values, batch, state):
         output, final, changed = run_with_values(lambda: step(batch), state, values)
+        if isinstance(output, dict):  # jit sorts dict keys; remember the step's own order
+            compiled["keys"] = list(output)
         model._clear_losses()  # losses added while tracing must not outlive the trace
         if changed:
             names = sorted({v.path for v, _ in changed})
             raise RuntimeError(_UNTRACKED_STATE.format(names=names))
         return output, final
 
-    def run(batch):
-        if "fn" not in compiled:
-            output = step(batch)  # 1. eager warm-up creates all lazy state
-            state = model._state_variables()
-            compiled["state"] = state
-            # Donating the old state lets XLA update it in place; the CPU runtime cannot
-            # reuse donated buffers, so there it would only add a warning.
-            donate = (0,) if jax.devices()[0].platform != "cpu" else ()
-            compiled["fn"] = jax.jit(lambda values, b: pure(values, b, state),
-                                     donate_argnums=donate)
-            # jit returns dicts with sorted keys; keep the step's own order (loss first).
-            compiled["keys"] = list(output) if isinstance(output, dict) else None
-            return output
+    def pure_many(values, batches, state):
+        def body(carry, batch):
+            output, final = pure(carry, batch, state)
+            return final, output
+
+        final, outputs = jax.lax.scan(body, values, batches)
+        if kind == "predict":  # (K, batch, ...) -> (K * batch, ...)
+            outputs = jax.tree_util.tree_map(
+                lambda o: o.reshape((-1,) + tuple(o.shape[2:])), outputs)
+        else:  # the logs after the last step hold the running results
+            outputs = jax.tree_util.tree_map(lambda o: o[-1], outputs)
+        return outputs, final
+
+    def jit(fn, state):
+        # Donating the old state lets XLA update it in place (weights and optimizer slots
+        # are not copied every step). Prediction changes no state: nothing to donate.
+        donate = (0,) if kind != "predict" else ()
+        return jax.jit(lambda values, b: fn(values, b, state), donate_argnums=donate)
+
+    def call(fn_key, maker, batch):
         state = compiled["state"]
-        output, final = compiled["fn"]([v._value for v in state], batch)
+        fn = compiled.get(fn_key)
+        if fn is None:
+            fn = compiled[fn_key] = jit(maker, state)
+        values = [v._value for v in state]
+        if len(set(map(id, values))) < len(values):
+            values = _unshare(values)
+        output, final = fn(values, batch)
         for variable, value in zip(state, final):
             variable._value = value
-        if kind != "predict":
-            output = jax.device_get(output)  # the logs, fetched in one transfer
-        keys = compiled["keys"]
-        if keys is not None and isinstance(output, dict) and list(output) != keys:
-            output = {k: output[k] for k in keys if k in output} | output
         return output
 
+    def first_call(batch):
+        """Trace directly when all state exists; else warm up eagerly, then trace."""
+        own_step = getattr(step, "__func__", None) is _default_step(kind)
+        if own_step:
+            optimizer = getattr(model, "optimizer", None)
+            if kind == "train" and optimizer is not None and not optimizer.built:
+                optimizer.build(model.trainable_variables)
+            compiled["state"] = model._state_variables()
+            try:
+                with scopes.no_new_variables():
+                    return call("one", pure, batch)
+            except scopes.NewVariableInCompiledStep:
+                model._clear_losses()
+                compiled.pop("one", None)
+        output = step(_to_device(batch))  # creates the lazily built state
+        compiled["state"] = model._state_variables()
+        if isinstance(output, dict):
+            compiled["keys"] = list(output)
+        return output
+
+    def run(batch):
+        if "state" not in compiled:
+            output = first_call(batch)
+        else:
+            output = call("one", pure, batch)
+        return _ordered(output, compiled.get("keys"))
+
+    def run_many(batches):
+        if len(batches) == 1 or "state" not in compiled or not _same_shapes(batches):
+            outputs = [run(b) for b in batches]
+            return _combine(kind, outputs)
+        output = call("many", pure_many, _stack(batches))
+        return _ordered(output, compiled.get("keys"))
+
+    run.run_many = run_many
+    run.compiled = compiled  # the jitted functions and their state, for inspection
     return run
+
+
+def _unshare(values):
+    """Copies for arrays that several Variables share: a donated buffer is given once."""
+    seen, out = set(), []
+    for value in values:
+        out.append(value.copy() if id(value) in seen else value)
+        seen.add(id(value))
+    return out
+
+
+def _ordered(output, keys):
+    # jit returns dicts with sorted keys; keep the step's own order (loss first).
+    if keys is not None and isinstance(output, dict) and list(output) != keys:
+        output = {k: output[k] for k in keys if k in output} | output
+    return output
+
+
+def _combine(kind, outputs):
+    if kind != "predict":
+        return outputs[-1]
+    return jax.tree_util.tree_map(lambda *parts: jax.numpy.concatenate(parts, axis=0),
+                                  *outputs)
+
+
+def _default_step(kind):
+    from lamina.trainers.trainer import Trainer
+
+    return {"train": Trainer.train_step, "test": Trainer.test_step,
+            "predict": Trainer.predict_step}[kind]

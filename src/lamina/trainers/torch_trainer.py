@@ -12,7 +12,33 @@ import torch
 
 
 def make_step_function(model, step, kind):
-    """Return ``fn(batch) -> logs or outputs`` for ``kind`` in train / test / predict."""
+    """Return ``fn(batch) -> logs or outputs`` for ``kind`` in train / test / predict.
+
+    The returned function also has ``fn.run_many(batches)``: the logs after running every
+    batch in order (predict: the outputs of all of them, concatenated).
+    """
+    fn = _make(model, step, kind)
+
+    def run_many(batches):
+        outputs = [fn(batch) for batch in batches]
+        if kind != "predict":
+            return outputs[-1]
+        return _concatenate(outputs)
+
+    fn.run_many = run_many
+    return fn
+
+
+def _concatenate(outputs):
+    first = outputs[0]
+    if isinstance(first, dict):
+        return {k: _concatenate([o[k] for o in outputs]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concatenate(list(parts)) for parts in zip(*outputs))
+    return torch.cat(outputs, dim=0)
+
+
+def _make(model, step, kind):
     if kind != "train":
         def no_grad_step(batch):
             with torch.no_grad():
@@ -20,7 +46,8 @@ def make_step_function(model, step, kind):
 
         base = no_grad_step
     else:
-        base = step
+        def base(batch):
+            return step(batch)
     if model.jit_compile is not True or model.run_eagerly:
         return base
     state = {}

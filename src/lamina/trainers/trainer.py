@@ -22,6 +22,11 @@ _NOT_COMPILED = (
     'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", '
     'metrics=["accuracy"]).'
 )
+# Without a callback that reads every batch's logs, the loss is checked for NaN every this
+# many steps (and at each epoch's end): reading it every step would make each step wait for
+# the previous one to finish. The loss in the logs is the running mean, so a NaN in any
+# earlier step of the epoch shows.
+_NAN_CHECK_EVERY = 32
 _NAN_LOSS = (
     "The training loss became {value} at epoch {epoch}, batch {batch}. Training stopped so "
     "the weights are not corrupted further. Usual fixes: lower the learning rate, check the "
@@ -61,8 +66,9 @@ class Trainer:
                 right accuracy for the loss); a list of lists or a dict per output.
             weighted_metrics: metrics that also use ``sample_weight``.
             run_eagerly: run steps as plain Python (easier debugging, slower on JAX).
-            steps_per_execution: batches per compiled call (accepted; lamina runs one
-                batch per call for now).
+            steps_per_execution: steps run per call of the step function; on JAX they run
+                inside one compiled loop. Batch-level callbacks are then called once per
+                execution, with the index of its last batch (as in Keras).
             jit_compile: ``"auto"`` compiles on JAX and runs eagerly on torch; ``True``
                 also compiles on JAX; ``False`` runs eagerly.
             auto_scale_loss: kept for Keras compatibility.
@@ -335,16 +341,20 @@ class Trainer:
                 callback_list.on_epoch_begin(epoch)
                 logs = {}
                 steps_done = 0
-                for step, batch in iterator.enumerate_epoch():
-                    if step < initial_step:  # resuming mid-epoch: trained before the backup
-                        steps_done += 1
+                for first, last, batches in _executions(iterator.enumerate_epoch(),
+                                                        self.steps_per_execution):
+                    steps_done = last + 1
+                    if last < initial_step:  # resuming mid-epoch: trained before the backup
                         continue
-                    callback_list.on_train_batch_begin(step)
-                    logs = _to_floats(train_fn(_pack(batch)))
-                    steps_done += 1
-                    if raise_on_nan:
-                        _check_loss(logs, epoch, step)
-                    callback_list.on_train_batch_end(step, logs)
+                    if first < initial_step:
+                        batches = batches[initial_step - first:]
+                        first = initial_step
+                    callback_list.on_train_batch_begin(first)
+                    logs = _run(train_fn, batches)
+                    if raise_on_nan and (last + 1) % _NAN_CHECK_EVERY < len(batches):
+                        logs = _to_floats(logs)
+                        _check_loss(logs, epoch, last)
+                    callback_list.on_train_batch_end(last, logs)
                     if self.stop_training:
                         break
                 initial_step = 0
@@ -354,7 +364,9 @@ class Trainer:
                         "batches. Use steps_per_epoch no larger than the data provides, or a "
                         "generator that loops forever.", stacklevel=2)
                     break
-                epoch_logs = dict(logs)
+                epoch_logs = _to_floats(logs)
+                if raise_on_nan:
+                    _check_loss(epoch_logs, epoch, steps_done - 1)
                 if val_iterator is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._evaluate_iterator(val_iterator, callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -428,10 +440,12 @@ class Trainer:
         callback_list.on_test_begin()
         logs = {}
         with frozen_structure():
-            for step, batch in iterator.enumerate_epoch():
-                callback_list.on_test_batch_begin(step)
-                logs = _to_floats(test_fn(_pack(batch)))
-                callback_list.on_test_batch_end(step, logs)
+            for first, last, batches in _executions(iterator.enumerate_epoch(),
+                                                    self.steps_per_execution):
+                callback_list.on_test_batch_begin(first)
+                logs = _run(test_fn, batches)
+                callback_list.on_test_batch_end(last, logs)
+        logs = _to_floats(logs)
         callback_list.on_test_end(logs)
         return logs
 
@@ -458,11 +472,15 @@ class Trainer:
         callback_list.on_predict_begin()
         outputs = []
         with frozen_structure():
-            for step, batch in iterator.enumerate_epoch():
-                callback_list.on_predict_batch_begin(step)
-                out = predict_fn(_pack(batch))
-                outputs.append(tree.map_structure(backend.convert_to_numpy, out))
-                callback_list.on_predict_batch_end(step, {"outputs": out})
+            for first, last, batches in _executions(iterator.enumerate_epoch(),
+                                                    self.steps_per_execution):
+                callback_list.on_predict_batch_begin(first)
+                out = _run(predict_fn, batches)
+                outputs.append(out)
+                callback_list.on_predict_batch_end(last, {"outputs": out})
+        # Converted at the end: fetching each batch as it comes would make every step
+        # wait for the previous one.
+        outputs = [tree.map_structure(backend.convert_to_numpy, out) for out in outputs]
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty (no batches).")
@@ -502,6 +520,28 @@ class Trainer:
         """Predict one batch; return NumPy arrays."""
         out = self._step_function("predict")(_pack((x, None, None)))
         return tree.map_structure(backend.convert_to_numpy, out)
+
+
+def _executions(enumerated, size):
+    """Group ``(step, batch)`` pairs into runs of ``size`` steps (``steps_per_execution``):
+    yield ``(first_step, last_step, batches)``; the last run of an epoch may be shorter."""
+    chunk, first = [], 0
+    for step, batch in enumerated:
+        if not chunk:
+            first = step
+        chunk.append(batch)
+        if len(chunk) >= size:
+            yield first, step, chunk
+            chunk = []
+    if chunk:
+        yield first, first + len(chunk) - 1, chunk
+
+
+def _run(step_fn, batches):
+    """Run one execution: a single step, or several in one call (``run_many``)."""
+    if len(batches) == 1:
+        return step_fn(_pack(batches[0]))
+    return step_fn.run_many([_pack(b) for b in batches])
 
 
 def _resume_point(model, iterator, initial_epoch):

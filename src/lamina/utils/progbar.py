@@ -154,6 +154,24 @@ class Progbar:
         elif self.verbose == 2 and finalize:
             self._draw_summary(current, now, time_per_unit)
 
+    def due(self):
+        """True when the next (not final) :meth:`update` would redraw the bar.
+
+        A caller whose values cost something to compute (tensors on a device) can skip
+        them on the updates that would not be drawn.
+
+        Example:
+            >>> bar = Progbar(4, verbose=1)
+            >>> bar.due()
+            True
+        """
+        if self.verbose != 1:
+            return False
+        min_interval = self.interval
+        if not self._dynamic_display:
+            min_interval = max(min_interval, _MIN_INTERVAL_WITHOUT_TERMINAL)
+        return time.time() - self._last_update >= min_interval
+
     def add(self, n, values=None):
         """Advance the bar by ``n`` steps (see :meth:`update`).
 

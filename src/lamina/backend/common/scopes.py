@@ -88,6 +88,33 @@ def check_variable_creation(name, shape, dtype):
         check(name, shape, dtype)
 
 
+class NewVariableInCompiledStep(RuntimeError):
+    """Raised when a Variable is created where ``no_new_variables`` forbids it."""
+
+
+@contextlib.contextmanager
+def no_new_variables():
+    """Within this scope creating a Variable raises ``NewVariableInCompiledStep``.
+
+    A compiled step is traced directly only when all its state already exists; the JAX
+    trainer uses this scope to find out, and warms up eagerly when some state is created
+    lazily (a custom metric that builds on its first update, for instance).
+    """
+    previous = _get("no_new_variables", False)
+    _state.no_new_variables = True
+    try:
+        yield
+    finally:
+        _state.no_new_variables = previous
+
+
+def on_variable_created(name):
+    """Called by every new Variable; raises inside ``no_new_variables``."""
+    if getattr(_state, "no_new_variables", False):
+        raise NewVariableInCompiledStep(
+            f"Variable {name!r} was created while tracing a compiled step.")
+
+
 _name_counts = collections.defaultdict(int)
 
 

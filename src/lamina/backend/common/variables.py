@@ -37,6 +37,7 @@ class BaseVariable:
         name=None,
     ):
         self.name = name or "variable"
+        scopes.on_variable_created(self.name)
         self.path = self.name
         self.autocast = autocast
         self.aggregation = aggregation
