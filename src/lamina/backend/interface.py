@@ -163,6 +163,9 @@ INTERFACE = {
     "nn": (
         "dense",
         "average_pool",
+        "binary_crossentropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
         "conv",
         "conv_transpose",
         "depthwise_conv",
@@ -200,6 +203,7 @@ INTERFACE = {
     ),
     "optimizers": (
         "adam_update",
+        "adam_update_fused",
         "sgd_update",
     ),
     "random": (

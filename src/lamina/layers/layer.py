@@ -451,7 +451,10 @@ class Layer(backend.LayerBase):
         if previous_mask is None:
             previous_mask = _mask_of(first)
         if first is not None:
-            first = tree.map_structure(self._convert_input, first)
+            if backend.is_tensor(first):  # the common case: one tensor, no structure
+                first = self._convert_input(first)
+            else:
+                first = tree.map_structure(self._convert_input, first)
             if args:
                 args = (first,) + tuple(args[1:])
             else:
@@ -501,10 +504,13 @@ class Layer(backend.LayerBase):
                     self.add_loss(penalty)
         # 4. The output mask: what compute_mask says, for layers that handle masks.
         if self.supports_masking or not self._compute_mask_is_default:
-            self._last_output_mask = self.compute_mask(first, previous_mask)
-            _attach_mask(outputs, self._last_output_mask)
+            mask = self.compute_mask(first, previous_mask)
+            # Written straight into __dict__: this runs on every call, and the tracking
+            # __setattr__ (and torch's) has nothing to track in a mask.
+            self.__dict__["_last_output_mask"] = mask
+            _attach_mask(outputs, mask)
         else:
-            self._last_output_mask = None
+            self.__dict__["_last_output_mask"] = None
         return outputs
 
     def compute_mask(self, inputs, previous_mask=None):

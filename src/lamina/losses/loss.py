@@ -282,6 +282,12 @@ class Loss:
         y_true = tree.map_structure(self._convert, y_true)
         losses = self.call(y_true, y_pred)
         mask = self._loss_mask(y_true, y_pred)
+        if mask is None and keras_mask is None and sample_weight is None and \
+                self.reduction in ("sum_over_batch_size", "mean") and \
+                backend.is_tensor(losses) and ops.size(losses) > 0:
+            # The common case (no weights, no mask): the mean of the losses, which is
+            # what the weighted reduction below computes, in one op.
+            return ops.mean(ops.cast(losses, self.dtype))
         if keras_mask is not None:
             keras_mask = ops.cast(keras_mask, self.dtype)
             mask = keras_mask if mask is None else ops.multiply(ops.cast(mask, self.dtype),

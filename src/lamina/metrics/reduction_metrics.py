@@ -5,6 +5,7 @@ Also the shape rules every metric shares for lining up ``y_true``, ``y_pred`` an
 metrics) are ``MeanMetricWrapper`` subclasses and live in their own modules.
 """
 
+from lamina import backend
 from lamina import ops
 from lamina.metrics.metric import Metric
 
@@ -160,6 +161,12 @@ class Mean(Metric):
             values: a tensor of any shape; a scalar counts as one sample.
             sample_weight: optional weights broadcastable to ``values``.
         """
+        if isinstance(sample_weight, int) and backend.is_tensor(values) and \
+                not len(values.shape):
+            # The trainer's loss tracker, every step: a scalar weighted by the batch size.
+            self.total.assign_add(ops.multiply(ops.cast(values, self.dtype), sample_weight))
+            self.count.assign_add(ops.cast(sample_weight, self.dtype))
+            return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, ops.mean, self.dtype
         )

@@ -216,7 +216,7 @@ class Functional(Model):
             outputs = node.run(values, masks)
             for tensor, value in zip(node.output_tensors, tree.flatten(outputs)):
                 values[id(tensor)] = value
-        self._output_masks = [masks.get(id(t)) for t in self._output_tensors]
+        self.__dict__["_output_masks"] = [masks.get(id(t)) for t in self._output_tensors]
         return tree.map_structure(lambda t: values[id(t)], self._outputs_struct)
 
     def compute_mask(self, inputs, previous_mask=None):

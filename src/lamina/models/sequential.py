@@ -129,7 +129,7 @@ class Sequential(Model):
                 kwargs["mask" if layer._call_has_mask_arg else "_previous_mask"] = current_mask
             x = layer(x, **kwargs)
             current_mask = layer._last_output_mask
-        self._output_mask = current_mask
+        self.__dict__["_output_mask"] = current_mask  # per call: skip attribute tracking
         return x
 
     def compute_mask(self, inputs, previous_mask=None):

@@ -179,20 +179,7 @@ def binary_crossentropy(target, output, from_logits=False):
     ``[epsilon, 1 - epsilon]`` as Keras does; with ``True``, it is a logit and the stable
     form ``max(x, 0) - x * z + log(1 + exp(-|x|))`` is used.
     """
-    target = _core.cast_like(target, output)
-    if from_logits:
-        return _np.add(
-            _np.subtract(relu(output), _np.multiply(output, target)),
-            _np.log1p(_np.exp(_np.negative(_np.absolute(output)))),
-        )
-    eps = config.epsilon()
-    output = _np.clip(output, eps, 1.0 - eps)
-    return _np.negative(
-        _np.add(
-            _np.multiply(target, _np.log(output)),
-            _np.multiply(_np.subtract(1.0, target), _np.log(_np.subtract(1.0, output))),
-        )
-    )
+    return _impl.binary_crossentropy(target, output, from_logits=from_logits)
 
 
 @dispatch
@@ -202,14 +189,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     With ``from_logits=False`` the predictions are rescaled to sum to 1 and clipped to
     ``[epsilon, 1 - epsilon]``, as Keras does.
     """
-    target = _core.cast_like(target, output)
-    if from_logits:
-        log_prob = log_softmax(output, axis=axis)
-    else:
-        output = _np.divide(output, _np.sum(output, axis=axis, keepdims=True))
-        eps = config.epsilon()
-        log_prob = _np.log(_np.clip(output, eps, 1.0 - eps))
-    return _np.negative(_np.sum(_np.multiply(target, log_prob), axis=axis))
+    return _impl.categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
 
 
 @dispatch
@@ -217,13 +197,10 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Cross-entropy between integer class ids and predictions along ``axis``.
 
     ``target`` has the shape of ``output`` without ``axis`` (a trailing axis of size 1 is
-    also accepted, as in Keras).
+    also accepted, as in Keras). A label outside ``[0, classes)`` gives a loss of 0.
     """
-    if _np.ndim(target) == _np.ndim(output) and _core.shape(target)[-1] == 1:
-        target = _np.squeeze(target, axis=-1)
-    num_classes = _core.shape(output)[axis]
-    target = one_hot(_core.cast(target, "int32"), num_classes, axis=axis, dtype=_core.dtype(output))
-    return categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
+    return _impl.sparse_categorical_crossentropy(target, output, from_logits=from_logits,
+                                                 axis=axis)
 
 
 # -- pooling -------------------------------------------------------------------------------

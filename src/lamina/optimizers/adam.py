@@ -66,12 +66,20 @@ class Adam(Optimizer):
             1.0 - beta_1_power)
 
     def _backend_update_step(self, grads, variables, learning_rate):
-        # One multi-tensor update for all variables where the engine has it (torch).
+        # One fused kernel (torch on CPU), else one multi-tensor update (torch), for all
+        # variables at once; JAX compiles the per-variable updates into one step anyway.
         dtype = variables[0].dtype
         if not self.amsgrad and all(v.dtype == dtype for v in variables):
+            indices = [self._get_variable_index(v) for v in variables]
+            if backend.optimizers.adam_update_fused(
+                    [v.value for v in variables], list(grads),
+                    [self._momentums[i].value for i in indices],
+                    [self._velocities[i].value for i in indices],
+                    learning_rate, self.iterations, self.beta_1, self.beta_2,
+                    self.epsilon):
+                return
             alpha = self._step_constant("adam_alpha", dtype,
                                         lambda: self._step_size(learning_rate, dtype))
-            indices = [self._get_variable_index(v) for v in variables]
             if backend.optimizers.adam_update(
                     [v.value for v in variables], list(grads),
                     [self._momentums[i].value for i in indices],

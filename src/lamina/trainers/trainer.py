@@ -393,9 +393,11 @@ class Trainer:
             self.built = True
             return
         if not self.built or not getattr(self, "_called_once", False):
-            self._called_once = True
-            y_pred = self(x_batch, training=False)
-            self.reset_metrics()
+            y_pred = _placeholder_outputs(self, x_batch)
+            if y_pred is None:
+                self._called_once = True
+                y_pred = self(x_batch, training=False)
+                self.reset_metrics()
         else:
             y_pred = None
         if self._compile_loss is not None and y is not None and y_pred is not None:
@@ -520,6 +522,36 @@ class Trainer:
         """Predict one batch; return NumPy arrays."""
         out = self._step_function("predict")(_pack((x, None, None)))
         return tree.map_structure(backend.convert_to_numpy, out)
+
+
+def _placeholder_outputs(model, x_batch):
+    """Zero arrays shaped like the outputs of a built graph model for ``x_batch``, or None.
+
+    On JAX a real call runs op by op, each op compiled on its own (seconds for a
+    Transformer); a Functional or Sequential model already knows its output shapes, which is
+    all the label check and the metrics need. torch runs the call, which costs little.
+    """
+    if backend.backend() != "jax" or not model.built:
+        return None
+    try:
+        structure = model.output
+    except (AttributeError, ValueError, IndexError):
+        return None
+    if structure is None:
+        return None
+    leaves = tree.flatten(structure)
+    if not leaves or not all(isinstance(t, backend.KerasTensor) for t in leaves):
+        return None
+    batch = _batch_size(x_batch)
+    shapes = [(batch,) + tuple(t.shape[1:]) for t in leaves]
+    if any(d is None for shape in shapes for d in shape):
+        return None  # a dimension only the data knows: run the model instead
+    def zeros(shape, dtype):
+        # NumPy has no bfloat16; the label check and the metrics only read shapes.
+        return np.zeros(shape, dtype="float32" if dtype == "bfloat16" else dtype)
+
+    return tree.pack_sequence_as(
+        structure, [zeros(shape, t.dtype) for shape, t in zip(shapes, leaves)])
 
 
 def _executions(enumerated, size):

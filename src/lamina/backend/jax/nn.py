@@ -252,3 +252,56 @@ def dense(inputs, kernel, bias=None):
     """``inputs @ kernel + bias`` (XLA fuses the add into the matmul)."""
     outputs = jnp.matmul(convert_to_tensor(inputs), convert_to_tensor(kernel))
     return outputs if bias is None else outputs + convert_to_tensor(bias)
+
+
+# -- cross-entropies (the compiled step fuses them; written here to match torch's set) ----
+# Keras's numbers: probabilities are clipped to [epsilon, 1 - epsilon] (categorical ones
+# rescaled to sum to 1 first); logits go through the stable log-sigmoid / log-softmax.
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise binary cross-entropy (``output``: probabilities, or logits)."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target).astype(output.dtype)
+    if from_logits:
+        return jnp.maximum(output, 0) - output * target + jnp.log1p(jnp.exp(-jnp.abs(output)))
+    eps = _epsilon()
+    output = jnp.clip(output, eps, 1.0 - eps)
+    return -(target * jnp.log(output) + (1.0 - target) * jnp.log(1.0 - output))
+
+
+def _log_probabilities(output, from_logits, axis):
+    if from_logits:
+        return jax.nn.log_softmax(output, axis=axis)
+    eps = _epsilon()
+    output = output / jnp.sum(output, axis=axis, keepdims=True)
+    return jnp.log(jnp.clip(output, eps, 1.0 - eps))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy between one-hot (or soft) targets and predictions along ``axis``."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target).astype(output.dtype)
+    return -jnp.sum(target * _log_probabilities(output, from_logits, axis), axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy between integer class ids (``output``'s shape without ``axis``) and
+    predictions. A label outside ``[0, classes)`` gives a loss of 0, as with one-hot
+    targets."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target)
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = jnp.squeeze(target, -1)
+    log_prob = jnp.moveaxis(_log_probabilities(output, from_logits, axis), axis, -1)
+    classes = log_prob.shape[-1]
+    target = target.astype("int32")
+    inside = (target >= 0) & (target < classes)
+    picked = jnp.take_along_axis(log_prob, jnp.where(inside, target, 0)[..., None],
+                                 axis=-1)[..., 0]
+    return jnp.where(inside, -picked, jnp.zeros_like(picked))
+
+
+def _epsilon():
+    from lamina.backend import config
+
+    return config.epsilon()

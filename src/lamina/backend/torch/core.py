@@ -69,6 +69,32 @@ class Variable(BaseVariable):
             return self
         return super().assign(value)
 
+    def assign_add(self, delta):
+        # Fast path for the hot loop (metric totals, step counters): added in place.
+        if self._in_place_ok(delta):
+            with torch.no_grad():
+                self._value.add_(delta)
+            return self
+        return super().assign_add(delta)
+
+    def assign_sub(self, delta):
+        if self._in_place_ok(delta):
+            with torch.no_grad():
+                self._value.sub_(delta)
+            return self
+        return super().assign_sub(delta)
+
+    def _in_place_ok(self, delta):
+        value = self._value
+        if value.requires_grad or scopes.in_symbolic_scope():
+            return False
+        if type(delta) is torch.Tensor:
+            return delta.dtype == value.dtype and delta.shape == value.shape and \
+                delta.device == value.device
+        if type(delta) is int:
+            return True
+        return type(delta) is float and value.dtype.is_floating_point
+
     @property
     def value(self):
         dtype = scopes.autocast_dtype()

@@ -285,3 +285,54 @@ def dense(inputs, kernel, bias=None):
     if bias is not None:
         bias = convert_to_tensor(bias).to(kernel.dtype)
     return F.linear(inputs, kernel.t(), bias)
+
+
+# -- cross-entropies: one native kernel each instead of a chain of small ops --------------
+# Keras's numbers: probabilities are clipped to [epsilon, 1 - epsilon] (categorical ones
+# rescaled to sum to 1 first); logits go through the stable log-sigmoid / log-softmax.
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise binary cross-entropy (``output``: probabilities, or logits)."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target).to(output.dtype)
+    if from_logits:
+        return F.binary_cross_entropy_with_logits(output, target, reduction="none")
+    eps = _epsilon()
+    return F.binary_cross_entropy(output.clamp(eps, 1.0 - eps), target, reduction="none")
+
+
+def _log_probabilities(output, from_logits, axis):
+    if from_logits:
+        return F.log_softmax(output, dim=axis)
+    eps = _epsilon()
+    output = output / output.sum(dim=axis, keepdim=True)
+    return output.clamp(eps, 1.0 - eps).log()
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy between one-hot (or soft) targets and predictions along ``axis``."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target).to(output.dtype)
+    return -(target * _log_probabilities(output, from_logits, axis)).sum(dim=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Cross-entropy between integer class ids (``output``'s shape without ``axis``) and
+    predictions. A label outside ``[0, classes)`` gives a loss of 0, as with one-hot
+    targets."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target)
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = target.squeeze(-1)
+    log_prob = torch.movedim(_log_probabilities(output, from_logits, axis), axis, -1)
+    classes = log_prob.shape[-1]
+    target = target.long()
+    inside = (target >= 0) & (target < classes)
+    picked = log_prob.gather(-1, torch.where(inside, target, 0).unsqueeze(-1)).squeeze(-1)
+    return torch.where(inside, -picked, torch.zeros_like(picked))
+
+
+def _epsilon():
+    from lamina.backend import config
+
+    return config.epsilon()

@@ -68,8 +68,9 @@ true_divide = divide
 
 def divide_no_nan(x1, x2):
     x1, x2 = _float(x1), _float(x2)
-    safe = torch.where(x2 == 0, torch.ones_like(x2), x2)
-    return torch.where(x2 == 0, torch.zeros_like(x1 / safe), x1 / safe)
+    zero = x2 == 0
+    quotient = x1 / torch.where(zero, torch.ones_like(x2), x2)
+    return torch.where(zero, torch.zeros_like(quotient), quotient)
 
 
 def floor_divide(x1, x2):

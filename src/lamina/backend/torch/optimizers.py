@@ -5,6 +5,8 @@ Each function updates the tensors in place and returns True; the JAX module retu
 (its step is compiled as a whole, so the per-variable update is already fused).
 """
 
+import math
+
 import torch
 
 
@@ -24,6 +26,32 @@ def adam_update(variables, grads, momentums, velocities, alpha, beta_1, beta_2, 
         updates = torch._foreach_mul(momentums, alpha)
         torch._foreach_div_(updates, denominators)
         torch._foreach_sub_(variables, updates)
+    return True
+
+
+def adam_update_fused(variables, grads, momentums, velocities, learning_rate, iterations,
+                      beta_1, beta_2, epsilon):
+    """Adam in one fused pass per tensor (torch's ``_fused_adam_`` kernel), on CPU.
+
+    torch's kernel adds epsilon after dividing ``sqrt(v)`` by ``sqrt(1 - b2**t)``; Keras
+    adds it before. Handing the kernel ``epsilon / sqrt(1 - b2**t)`` gives Keras's update:
+    ``var -= m * lr * sqrt(1 - b2**t) / (1 - b1**t) / (sqrt(v) + eps)``. The step count and
+    rate are read on the host, which costs nothing on CPU; elsewhere (CUDA) it would wait
+    for the device, so there this returns False and the multi-tensor update runs instead.
+    """
+    fused = getattr(torch, "_fused_adam_", None)
+    if fused is None or not variables or variables[0].device.type != "cpu" or \
+            any(v.dtype not in (torch.float32, torch.float64) for v in variables):
+        return False
+    step = float(iterations) + 1.0
+    bias_correction_2 = 1.0 - beta_2 ** step
+    with torch.no_grad():
+        grads = [g.contiguous() for g in _same_dtype(grads, variables)]
+        count = torch.tensor(step, dtype=torch.float32)
+        fused(variables, grads, momentums, velocities, [], [count] * len(variables),
+              lr=float(learning_rate), beta1=float(beta_1), beta2=float(beta_2),
+              weight_decay=0.0, eps=float(epsilon) / math.sqrt(bias_correction_2),
+              amsgrad=False, maximize=False)
     return True
 
 
