@@ -47,6 +47,7 @@ random = _engine.random
 rnn = _engine.rnn
 shape = _engine.shape
 stop_gradient = _engine.stop_gradient
+take_rows = _engine.take_rows
 value_and_grad = _engine.value_and_grad
 
 
@@ -117,5 +118,6 @@ __all__ = [
     "standardize_data_format",
     "standardize_dtype",
     "stop_gradient",
+    "take_rows",
     "value_and_grad",
 ]

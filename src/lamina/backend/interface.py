@@ -19,6 +19,7 @@ INTERFACE = {
         "scan",
         "shape",
         "stop_gradient",
+        "take_rows",
         "value_and_grad",
     ),
     "numpy": (

@@ -141,7 +141,7 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         if order is not None and any(backend.is_tensor(leaf) for leaf in self._leaves):
             on_device = backend.convert_to_tensor(order)
         size = self._batch_size
-        take = backend.numpy.take  # batches are never symbolic: skip the ops wrapper
+        take = backend.take_rows  # non-negative indices, never symbolic: the bare gather
         for index in range(self._num_batches):
             start, stop = index * size, min((index + 1) * size, self._num_samples)
             if order is None:
@@ -153,7 +153,7 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
                     None if leaf is None
                     else np.take(leaf, order[start:stop], axis=0)
                     if isinstance(leaf, np.ndarray)
-                    else take(leaf, on_device[start:stop], axis=0)
+                    else take(leaf, on_device[start:stop])
                     for leaf in self._leaves
                 ]
             yield tree.pack_sequence_as(self._structure, batch)

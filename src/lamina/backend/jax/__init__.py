@@ -22,6 +22,7 @@ from lamina.backend.jax.core import no_grad
 from lamina.backend.jax.core import run_with_values
 from lamina.backend.jax.core import shape
 from lamina.backend.jax.core import stop_gradient
+from lamina.backend.jax.core import take_rows
 from lamina.backend.jax.core import value_and_grad
 from lamina.backend.jax.layer import LayerBase
 
@@ -48,6 +49,7 @@ __all__ = [
     "rnn",
     "shape",
     "stop_gradient",
+    "take_rows",
     "run_with_values",
     "value_and_grad",
 ]

@@ -178,6 +178,12 @@ def run_with_values(fn, variables, values):
     return output, final, changed
 
 
+def take_rows(x, indices):
+    """The rows of ``x`` at ``indices`` (a 1-D int tensor of non-negative indices): the
+    batch gather of the data pipeline, without ``take``'s negative-index handling."""
+    return jnp.take(x, indices, axis=0)
+
+
 def value_and_grad(fn, variables, has_aux=False):
     """Call ``fn()`` and return ``(value, grads)``, the gradients of value w.r.t. ``variables``.
 

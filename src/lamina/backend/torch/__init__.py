@@ -21,6 +21,7 @@ from lamina.backend.torch.core import is_tensor
 from lamina.backend.torch.core import no_grad
 from lamina.backend.torch.core import shape
 from lamina.backend.torch.core import stop_gradient
+from lamina.backend.torch.core import take_rows
 from lamina.backend.torch.core import value_and_grad
 from lamina.backend.torch.layer import LayerBase
 
@@ -47,5 +48,6 @@ __all__ = [
     "rnn",
     "shape",
     "stop_gradient",
+    "take_rows",
     "value_and_grad",
 ]

@@ -208,6 +208,12 @@ def stop_gradient(x):
     return convert_to_tensor(x).detach()
 
 
+def take_rows(x, indices):
+    """The rows of ``x`` at ``indices`` (a 1-D int tensor of non-negative indices): the
+    batch gather of the data pipeline, without ``take``'s negative-index handling."""
+    return torch.index_select(x, 0, indices)
+
+
 def value_and_grad(fn, variables, has_aux=False):
     """Call ``fn()`` and return ``(value, grads)``, the gradients of value w.r.t. ``variables``.
 
