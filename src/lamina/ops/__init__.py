@@ -46,6 +46,7 @@ from lamina.ops.nn import hard_sigmoid
 from lamina.ops.nn import hard_silu
 from lamina.ops.nn import hard_swish
 from lamina.ops.nn import hard_tanh
+from lamina.ops.nn import layer_normalization
 from lamina.ops.nn import leaky_relu
 from lamina.ops.nn import log_sigmoid
 from lamina.ops.nn import log_softmax
@@ -57,6 +58,7 @@ from lamina.ops.nn import normalize
 from lamina.ops.nn import one_hot
 from lamina.ops.nn import relu
 from lamina.ops.nn import relu6
+from lamina.ops.nn import rms_normalization
 from lamina.ops.nn import selu
 from lamina.ops.nn import separable_conv
 from lamina.ops.nn import sigmoid

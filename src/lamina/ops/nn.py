@@ -163,6 +163,76 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
     return result
 
 
+def _norm_axes(x, axis):
+    ndim = _np.ndim(x)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _broadcast_weight(weight, x, axes, dtype):
+    """A per-feature weight (shaped like ``x`` along ``axes``) reshaped to broadcast."""
+    weight = _core.cast(weight, dtype)
+    if _np.ndim(weight) == _np.ndim(x):
+        return weight
+    shape = [x.shape[a] if a in axes else 1 for a in range(_np.ndim(x))]
+    return _np.reshape(weight, shape)
+
+
+@dispatch
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """Layer normalization: ``(x - mean) / sqrt(var + epsilon) * gamma + beta`` over ``axis``.
+
+    Args:
+        x: the input tensor.
+        gamma: optional scale, shaped like ``x`` along ``axis``.
+        beta: optional offset, same shape.
+        axis: the axis (or axes) to normalize over. Defaults to -1.
+        epsilon: added to the variance; ``lamina.backend.epsilon()`` when None.
+
+    Example:
+        >>> ops.layer_normalization(np.array([[1.0, 3.0]]))  # [[-1., 1.]] (about)
+    """
+    if kwargs.pop("rms_scaling", False):
+        return rms_normalization(x, scale=gamma, axis=axis, epsilon=epsilon)
+    if kwargs:
+        raise TypeError(f"layer_normalization got unexpected arguments {sorted(kwargs)}.")
+    epsilon = config.epsilon() if epsilon is None else float(epsilon)
+    x = _core.convert_to_tensor(x)
+    axes = _norm_axes(x, axis)
+    fused = getattr(_impl, "layer_normalization", None)
+    if fused is not None:  # an engine kernel where it applies (None: it does not)
+        output = fused(x, gamma, beta, axes, epsilon)
+        if output is not None:
+            return output
+    dtype = _core.dtype(x)
+    mean, variance = moments(x, axes=axes, keepdims=True)
+    inv = _math.rsqrt(_np.add(variance, epsilon))
+    if gamma is not None:
+        inv = _np.multiply(inv, _broadcast_weight(gamma, x, axes, dtype))
+    # x * inv + (beta - mean * inv): one multiply-add over the full tensor.
+    shift = _np.negative(_np.multiply(mean, inv))
+    if beta is not None:
+        shift = _np.add(shift, _broadcast_weight(beta, x, axes, dtype))
+    return _np.add(_np.multiply(x, inv), shift)
+
+
+@dispatch
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """Root-mean-square normalization: ``x / sqrt(mean(x**2) + epsilon) * scale``.
+
+    Example:
+        >>> ops.rms_normalization(np.array([[3.0, 4.0]]))  # x / 3.5355...
+    """
+    epsilon = config.epsilon() if epsilon is None else float(epsilon)
+    x = _core.convert_to_tensor(x)
+    axes = _norm_axes(x, axis)
+    inv = _math.rsqrt(_np.add(_np.mean(_np.square(x), axis=axes, keepdims=True), epsilon))
+    outputs = _np.multiply(x, inv)
+    if scale is not None:
+        outputs = _np.multiply(outputs, _broadcast_weight(scale, x, axes, _core.dtype(x)))
+    return outputs
+
+
 @dispatch
 def normalize(x, axis=-1, order=2, epsilon=None):
     """``x`` divided by its ``order``-norm along ``axis``."""
@@ -700,10 +770,12 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         (2, 4, 8, 16)
     """
     fused = getattr(_impl, "dot_product_attention", None)
-    if fused is not None:
-        return fused(query, key, value, bias=bias, mask=mask, scale=scale,
-                     is_causal=is_causal, flash_attention=flash_attention,
-                     attn_logits_soft_cap=attn_logits_soft_cap)
+    if fused is not None:  # an engine kernel, for the cases it covers (None: it does not)
+        output = fused(query, key, value, bias=bias, mask=mask, scale=scale,
+                       is_causal=is_causal, flash_attention=flash_attention,
+                       attn_logits_soft_cap=attn_logits_soft_cap)
+        if output is not None:
+            return output
     query, key, value = (_core.convert_to_tensor(t) for t in (query, key, value))
     if not (_np.ndim(query) == _np.ndim(key) == _np.ndim(value) == 4):
         raise ValueError(

@@ -336,3 +336,46 @@ def _epsilon():
     from lamina.backend import config
 
     return config.epsilon()
+
+
+# -- fused kernels the ops layer uses where they apply (None: use the reference path) -----
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
+                          is_causal=False, flash_attention=None, attn_logits_soft_cap=None):
+    """torch's fused ``scaled_dot_product_attention`` on ``(B, T, N, H)`` heads, or None.
+
+    Used without bias, mask or soft cap, for float32/float64 heads of equal count (the
+    reference path handles the rest: fully masked rows give uniform weights there, where
+    the fused kernel would give NaN; half precision keeps its float32 softmax there).
+    """
+    if bias is not None or mask is not None or attn_logits_soft_cap is not None:
+        return None
+    query, key, value = (convert_to_tensor(t) for t in (query, key, value))
+    if not (query.ndim == key.ndim == value.ndim == 4) or \
+            not (query.shape[2] == key.shape[2] == value.shape[2]) or \
+            query.dtype not in (torch.float32, torch.float64) or \
+            not (query.dtype == key.dtype == value.dtype):
+        return None
+    output = F.scaled_dot_product_attention(
+        query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2),
+        is_causal=bool(is_causal), scale=scale)
+    return output.transpose(1, 2)
+
+
+def layer_normalization(x, gamma, beta, axes, epsilon):
+    """``F.layer_norm`` when ``axes`` are the trailing axes of ``x`` (sorted), else None."""
+    x = convert_to_tensor(x)
+    count = len(axes)
+    if tuple(axes) != tuple(range(x.ndim - count, x.ndim)) or not x.dtype.is_floating_point:
+        return None
+    shape = tuple(x.shape[-count:])
+    weights = []
+    for w in (gamma, beta):
+        if w is not None:
+            w = convert_to_tensor(w).to(x.dtype)
+            if tuple(w.shape) != shape:
+                if w.numel() != x.shape[-count:].numel():
+                    return None
+                w = w.reshape(shape)
+        weights.append(w)
+    return F.layer_norm(x, shape, weights[0], weights[1], float(epsilon))

@@ -806,7 +806,40 @@ def einsum(subscripts, *operands):
     dtype = operands[0].dtype
     for o in operands[1:]:
         dtype = torch.promote_types(dtype, o.dtype)
-    return torch.einsum(subscripts, *[o.to(dtype) for o in operands])
+    operands = [o.to(dtype) for o in operands]
+    contraction = _tensordot_contraction(subscripts) if len(operands) == 2 else None
+    if contraction is not None:
+        # A projection (EinsumDense: "abc,cde->abde"): one matrix product, which torch's
+        # einsum would run as a batched one (slower on CPU).
+        return torch.tensordot(operands[0], operands[1], dims=contraction)
+    return torch.einsum(subscripts, *operands)
+
+
+_TENSORDOT_CACHE = {}
+
+
+def _tensordot_contraction(subscripts):
+    """For ``"<free_a><k>,<k><free_b>-><free_a><free_b>"`` the count of contracted letters
+    ``k`` (a ``tensordot``), else None."""
+    if subscripts in _TENSORDOT_CACHE:
+        return _TENSORDOT_CACHE[subscripts]
+    result = None
+    spec = subscripts.replace(" ", "")
+    if "..." not in spec and "->" in spec:
+        inputs, output = spec.split("->")
+        parts = inputs.split(",")
+        if len(parts) == 2:
+            a, b = parts
+            shared = [c for c in a if c in b]
+            count = len(shared)
+            if (len(set(a)) == len(a) and len(set(b)) == len(b) and count
+                    and not set(shared) & set(output)
+                    and a[len(a) - count:] == "".join(shared)
+                    and b[:count] == "".join(shared)
+                    and output == a[:len(a) - count] + b[count:]):
+                result = count
+    _TENSORDOT_CACHE[subscripts] = result
+    return result
 
 
 def cross(x1, x2, axis=-1):

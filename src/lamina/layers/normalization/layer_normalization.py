@@ -126,15 +126,12 @@ class LayerNormalization(Layer):
             if self.gamma is not None:
                 outputs = ops.multiply(outputs, expand(self.gamma))
         else:
-            mean, variance = ops.moments(x, axes=self._axes, keepdims=True)
-            inv = ops.rsqrt(ops.add(variance, self.epsilon))
-            if self.gamma is not None:
-                inv = ops.multiply(inv, expand(self.gamma))
-            # x * inv + (beta - mean * inv): one multiply-add over the full tensor.
-            shift = ops.negative(ops.multiply(mean, inv))
-            if self.beta is not None:
-                shift = ops.add(shift, expand(self.beta))
-            outputs = ops.add(ops.multiply(x, inv), shift)
+            # One fused kernel where the engine has one (torch: F.layer_norm).
+            outputs = ops.layer_normalization(
+                x,
+                gamma=None if self.gamma is None else ops.cast(self.gamma.value, dtype),
+                beta=None if self.beta is None else ops.cast(self.beta.value, dtype),
+                axis=self._axes, epsilon=self.epsilon)
         return ops.cast(outputs, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
