@@ -141,3 +141,26 @@ def test_multi_tensor_adam_matches_the_fused_kernel(monkeypatch):
     multi = _train("adam", run_eagerly=False)
     for a, b in zip(fused, multi):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_training_step_leaves_no_reference_cycles():
+    # A cycle holding a step's tensors keeps their autograd graph (all the activations)
+    # alive until the cycle collector runs: peak memory grows by many batches' worth.
+    import gc
+
+    model, _ = _fit_weights(1)
+    x = np.zeros((16, 6), "float32")
+    y = np.zeros((16, 3), "float32")
+    gc.collect()
+    gc.disable()
+    try:
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        model.predict(x, verbose=0)
+        gc.collect()
+        tensors = [o for o in gc.garbage if backend.is_tensor(o)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert tensors == []

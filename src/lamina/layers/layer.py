@@ -216,17 +216,17 @@ class Layer(backend.LayerBase):
             if cached is not None and cached[0] == frozen:
                 return cached[1]
         result, seen = [], set()
-
-        def visit(layer):
+        # An explicit stack (depth first, children in order), not a recursive closure,
+        # which would be a reference cycle left for the cycle collector on every call.
+        stack = [self]
+        while stack:
+            layer = stack.pop()
             if id(layer) in seen:
-                return
+                continue
             seen.add(id(layer))
             result.append(layer)
             if recursive or layer is self:
-                for sub in layer._layers:
-                    visit(sub)
-
-        visit(self)
+                stack.extend(reversed(layer._layers))
         if frozen and include_self and recursive:
             self.__dict__["_flatten_cache"] = (frozen, result)
         return result if include_self else result[1:]

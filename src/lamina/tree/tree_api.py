@@ -50,21 +50,25 @@ def pack_sequence_as(structure, flat_sequence):
     """Rebuild ``structure`` with its leaves replaced, in order, by ``flat_sequence``."""
     flat_sequence = list(flat_sequence)
     position = [0]
-
-    def build(node):
-        if not is_nested(node):
-            value = flat_sequence[position[0]]
-            position[0] += 1
-            return value
-        return _rebuild(node, [build(child) for child in _children(node)])
-
-    result = build(structure)
+    # A module-level helper, not a nested recursive closure: such a closure is a reference
+    # cycle that would keep the leaves (a step's tensors, and their autograd graphs) alive
+    # until Python's cycle collector runs.
+    result = _build(structure, flat_sequence, position)
     if position[0] != len(flat_sequence):
         raise ValueError(
             f"pack_sequence_as: the structure has {position[0]} leaves but "
             f"{len(flat_sequence)} values were given."
         )
     return result
+
+
+def _build(node, flat_sequence, position):
+    if not is_nested(node):
+        value = flat_sequence[position[0]]
+        position[0] += 1
+        return value
+    return _rebuild(node, [_build(child, flat_sequence, position)
+                           for child in _children(node)])
 
 
 def map_structure(func, *structures):
