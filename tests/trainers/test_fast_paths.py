@@ -164,3 +164,31 @@ def test_a_training_step_leaves_no_reference_cycles():
         gc.garbage.clear()
         gc.enable()
     assert tensors == []
+
+
+@pytest.mark.parametrize("activation,loss", [("sigmoid", "binary_crossentropy"),
+                                             ("softmax", "sparse_categorical_crossentropy"),
+                                             ("softmax", "categorical_crossentropy")])
+def test_cross_entropy_on_activation_outputs_matches_numpy(activation, loss):
+    # On torch the loss reads the activation's logits (the stable form); values and
+    # gradients are those of the probability form wherever it is not clipped.
+    rng = np.random.default_rng(4)
+    units = 1 if activation == "sigmoid" else 4
+    x = rng.normal(size=(16, 5)).astype("float32")
+    kernel = rng.normal(size=(5, units)).astype("float32")
+    logits = x @ kernel
+    if activation == "sigmoid":
+        y = (rng.random((16, 1)) > 0.5).astype("float32")
+        p = 1 / (1 + np.exp(-logits))
+        expected = -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()
+    else:
+        labels = rng.integers(0, units, size=(16,))
+        p = np.exp(logits - logits.max(-1, keepdims=True))
+        p /= p.sum(-1, keepdims=True)
+        expected = -np.log(p[np.arange(16), labels]).mean()
+        y = labels if loss.startswith("sparse") else np.eye(units, dtype="float32")[labels]
+    model = keras.Sequential([keras.Input((5,)),
+                              layers.Dense(units, activation=activation, use_bias=False)])
+    model.layers[0].set_weights([kernel])
+    model.compile(optimizer="sgd", loss=loss)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)

@@ -1,5 +1,6 @@
 """Activation functions (``lamina.activations``): Keras's names, arguments and defaults."""
 
+from lamina import backend
 from lamina import ops
 
 
@@ -62,7 +63,20 @@ def mish(x):
 
 def sigmoid(x):
     """``1 / (1 + exp(-x))``."""
-    return ops.sigmoid(x)
+    output = ops.sigmoid(x)
+    _remember_logits(output, x)
+    return output
+
+
+def _remember_logits(output, logits):
+    """Keep the logits on a probability tensor, where the engine lets tensors carry
+    attributes (torch), so that a cross-entropy loss on it takes the stable and faster
+    logits form, as Keras's TensorFlow backend does. Compiled JAX steps fuse it anyway."""
+    if backend.is_tensor(output) and backend.is_tensor(logits):
+        try:
+            output._keras_logits = logits
+        except (AttributeError, TypeError):
+            pass
 
 
 def hard_sigmoid(x):
@@ -80,7 +94,10 @@ hard_swish = hard_silu
 
 def softmax(x, axis=-1):
     """Exponentials normalized to sum to 1 along ``axis``."""
-    return ops.softmax(x, axis=axis)
+    output = ops.softmax(x, axis=axis)
+    if axis == -1:
+        _remember_logits(output, x)
+    return output
 
 
 def log_softmax(x, axis=-1):

@@ -10,6 +10,8 @@ from lamina.callbacks.callback import Callback
 from lamina.callbacks.logs import pythonify_logs
 from lamina.utils.progbar import Progbar
 
+_REDRAW_INTERVAL = 0.25  # seconds between two redraws of a live bar
+
 
 class ProgbarLogger(Callback):
     """Prints a progress bar with the running metrics to standard output.
@@ -98,8 +100,10 @@ class ProgbarLogger(Callback):
     def _new_progbar(self):
         self.seen = 0
         # Every value is shown as given: the logs already hold running epoch results.
+        # Redrawn at most 4 times a second: fast steps are not slowed by printing.
         self.progbar = Progbar(
-            target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=()
+            target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=(),
+            interval=_REDRAW_INTERVAL,
         )
 
     def _update(self, batch, logs):

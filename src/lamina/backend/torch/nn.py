@@ -295,13 +295,30 @@ def binary_crossentropy(target, output, from_logits=False):
     """Element-wise binary cross-entropy (``output``: probabilities, or logits)."""
     output = convert_to_tensor(output)
     target = convert_to_tensor(target).to(output.dtype)
+    if not from_logits:
+        logits = _logits_of(output)
+        if logits is not None:  # sigmoid output: the stable logits form
+            output, from_logits = logits, True
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target, reduction="none")
     eps = _epsilon()
     return F.binary_cross_entropy(output.clamp(eps, 1.0 - eps), target, reduction="none")
 
 
+def _logits_of(output):
+    """The logits a sigmoid / softmax activation kept on ``output`` (same shape and dtype,
+    on an output still in the graph the activation made), or None."""
+    logits = getattr(output, "_keras_logits", None)
+    if logits is None or logits.shape != output.shape or logits.dtype != output.dtype:
+        return None
+    return logits
+
+
 def _log_probabilities(output, from_logits, axis):
+    if not from_logits and axis in (-1, output.ndim - 1):
+        logits = _logits_of(output)
+        if logits is not None:  # softmax output: log_softmax of its logits
+            output, from_logits = logits, True
     if from_logits:
         return F.log_softmax(output, dim=axis)
     eps = _epsilon()

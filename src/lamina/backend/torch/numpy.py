@@ -69,8 +69,7 @@ true_divide = divide
 def divide_no_nan(x1, x2):
     x1, x2 = _float(x1), _float(x2)
     zero = x2 == 0
-    quotient = x1 / torch.where(zero, torch.ones_like(x2), x2)
-    return torch.where(zero, torch.zeros_like(quotient), quotient)
+    return torch.where(zero, 0.0, x1 / torch.where(zero, 1.0, x2))
 
 
 def floor_divide(x1, x2):
