@@ -1,5 +1,7 @@
 """The ``Initializer`` base class and the constant initializers."""
 
+import numpy as np
+
 from lamina import backend
 from lamina import ops
 
@@ -41,6 +43,8 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None):
+        if isinstance(self.value, (int, float)) and not isinstance(self.value, bool):
+            return _filled(shape, dtype, self.value)
         dtype = backend.standardize_dtype(dtype)
         return ops.broadcast_to(ops.convert_to_tensor(self.value, dtype=dtype), shape)
 
@@ -52,14 +56,14 @@ class Zeros(Initializer):
     """Fills the weight with zeros."""
 
     def __call__(self, shape, dtype=None):
-        return ops.zeros(shape, dtype=backend.standardize_dtype(dtype))
+        return _filled(shape, dtype, 0)
 
 
 class Ones(Initializer):
     """Fills the weight with ones."""
 
     def __call__(self, shape, dtype=None):
-        return ops.ones(shape, dtype=backend.standardize_dtype(dtype))
+        return _filled(shape, dtype, 1)
 
 
 class Identity(Initializer):
@@ -82,3 +86,12 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+def _filled(shape, dtype, value):
+    """A tensor of ``shape`` filled with ``value``, made on the host: on JAX, ``jnp.zeros``
+    outside a compiled function compiles a small program per shape (tens of ms each, for
+    every optimizer slot of a new shape)."""
+    dtype = backend.standardize_dtype(dtype)
+    host_dtype = "float32" if dtype == "bfloat16" else dtype
+    return ops.convert_to_tensor(np.full(tuple(shape), value, dtype=host_dtype), dtype=dtype)

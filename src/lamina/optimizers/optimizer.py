@@ -13,6 +13,7 @@ import re
 import warnings
 
 from lamina import backend
+from lamina import initializers
 from lamina import ops
 from lamina.backend import scopes
 from lamina.optimizers import schedules
@@ -261,9 +262,9 @@ class Optimizer(OptimizerStepsMixin):
         dtype = backend.standardize_dtype(dtype)
         shape = tuple(shape)
         if isinstance(initializer, (int, float)):
-            initializer = ops.full(shape, initializer, dtype=dtype)
-        elif initializer == "zeros":  # the common case, without the initializer registry
-            initializer = ops.zeros(shape, dtype=dtype)
+            initializer = initializers.Constant(initializer)(shape, dtype=dtype)
+        elif isinstance(initializer, str) and initializer == "zeros":  # the common case
+            initializer = initializers.Zeros()(shape, dtype=dtype)
         return self._make_variable(initializer, dtype=dtype, name=name or "variable",
                                    shape=shape, aggregation=aggregation)
 
