@@ -25,6 +25,22 @@ def standardize_dtype(dtype):
     """
     if dtype is None:
         return config.floatx()
+    try:
+        return _NAMES[dtype]  # called for every tensor a layer sees: remember the answers
+    except (KeyError, TypeError):
+        pass
+    name = _standardize(dtype)
+    try:
+        _NAMES[dtype] = name
+    except TypeError:
+        pass
+    return name
+
+
+_NAMES = {}
+
+
+def _standardize(dtype):
     if dtype is float:
         return "float32"
     if dtype is int:
