@@ -77,6 +77,16 @@ def make_step_function(model, step, kind):
             raise RuntimeError(_UNTRACKED_STATE.format(names=names))
         return output, final
 
+    def pure_changed(values, batch, state):
+        """``pure`` returning only the state the step changed, as ``{index: value}``.
+
+        Evaluation and prediction change little or nothing (metric totals, an RNN's
+        states): returning every weight would copy it on each call.
+        """
+        output, final = pure(values, batch, state)
+        return output, {i: new for i, (new, old) in enumerate(zip(final, values))
+                        if new is not old}
+
     def pure_many(values, batches, state):
         def body(carry, batch):
             output, final = pure(carry, batch, state)
@@ -90,10 +100,13 @@ def make_step_function(model, step, kind):
             outputs = jax.tree_util.tree_map(lambda o: o[-1], outputs)
         return outputs, final
 
+    one_step = pure if kind == "train" else pure_changed
+
     def jit(fn, state):
-        # Donating the old state lets XLA update it in place (weights and optimizer slots
-        # are not copied every step). Prediction changes no state: nothing to donate.
-        donate = (0,) if kind != "predict" else ()
+        # Training donates the old state so XLA updates it in place (weights and optimizer
+        # slots are not copied every step). Evaluation and prediction return only what
+        # they change, so nothing is donated (a donated, unreturned weight would be lost).
+        donate = (0,) if kind == "train" else ()
         return jax.jit(lambda values, b: fn(values, b, state), donate_argnums=donate)
 
     def call(fn_key, maker, batch):
@@ -105,8 +118,12 @@ def make_step_function(model, step, kind):
         if len(set(map(id, values))) < len(values):
             values = _unshare(values)
         output, final = fn(values, batch)
-        for variable, value in zip(state, final):
-            variable._value = value
+        if isinstance(final, dict):
+            for index, value in final.items():
+                state[index]._value = value
+        else:
+            for variable, value in zip(state, final):
+                variable._value = value
         return output
 
     def first_call(batch):
@@ -119,7 +136,7 @@ def make_step_function(model, step, kind):
             compiled["state"] = model._state_variables()
             try:
                 with scopes.no_new_variables():
-                    return call("one", pure, batch)
+                    return call("one", one_step, batch)
             except scopes.NewVariableInCompiledStep:
                 model._clear_losses()
                 compiled.pop("one", None)
@@ -133,7 +150,7 @@ def make_step_function(model, step, kind):
         if "state" not in compiled:
             output = first_call(batch)
         else:
-            output = call("one", pure, batch)
+            output = call("one", one_step, batch)
         return _ordered(output, compiled.get("keys"))
 
     def run_many(batches):
