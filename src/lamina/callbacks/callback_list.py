@@ -126,10 +126,11 @@ class CallbackList(Callback):
     def _listeners(self, name):
         """The callbacks overriding hook ``name``, and whether all of them take raw logs.
 
-        Looked up once per hook (hooks run every step); a change to ``self.callbacks``
-        starts the lookup over.
+        Looked up once per hook (hooks run every step); replacing ``self.callbacks`` or
+        adding / removing a callback starts the lookup over.
         """
-        key = tuple(map(id, self.callbacks))
+        callbacks = self.callbacks
+        key = (id(callbacks), len(callbacks), id(callbacks[-1]) if callbacks else None)
         cache = self.__dict__.get("_listener_cache")
         if cache is None or cache[0] != key:
             cache = self._listener_cache = (key, {})
