@@ -192,3 +192,75 @@ def test_cross_entropy_on_activation_outputs_matches_numpy(activation, loss):
     model.layers[0].set_weights([kernel])
     model.compile(optimizer="sgd", loss=loss)
     assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)
+
+
+class _LazyDenseModel(keras.Model):
+    """A model with a custom train_step and no call(): its Dense builds inside fit's
+    first step, after the training loop has started caching the layer walks."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(1, kernel_initializer="ones")
+
+    def train_step(self, data):
+        x, y = data
+        self.seen_before_build = len(self.trainable_variables)  # 0 on the first step
+        self.dense(x)  # builds on the first step
+        weights = self.trainable_variables
+
+        def loss_fn():
+            return keras.ops.mean(keras.ops.square(self.dense(x) - y))
+
+        loss, grads = backend.value_and_grad(loss_fn, weights)
+        self.optimizer.apply(grads, weights)
+        return {"loss": loss, "weights": len(weights)}
+
+
+def test_weights_created_inside_fit_are_seen_by_the_same_fit():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], "float32")
+    model = _LazyDenseModel()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), run_eagerly=True)
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert history.history["weights"][-1] == 2  # kernel and bias, though built in-loop
+    kernel = model.dense.kernel.numpy()
+    assert not np.allclose(kernel, 1.0)  # trained
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_input_spec_is_checked_again_when_the_shape_changes():
+    dense = layers.Dense(2)
+    dense(np.ones((3, 4), "float32"))
+    dense(np.ones((5, 4), "float32"))  # another batch size is fine
+    with pytest.raises(ValueError, match='layer "dense.*expected axis -1.*value 4'):
+        dense(np.ones((5, 6), "float32"))
+
+
+def test_input_spec_fixing_the_batch_size_is_checked_on_every_call():
+    class FixedBatch(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.input_spec = layers.InputSpec(shape=(2, 4))
+
+        def call(self, x):
+            return x
+
+    layer = FixedBatch()
+    layer(np.ones((2, 4), "float32"))
+    layer(np.ones((2, 4), "float32"))
+    with pytest.raises(ValueError, match=r"expected shape=\(2, 4\), found shape=\(3, 4\)"):
+        layer(np.ones((3, 4), "float32"))
+
+
+def test_metric_result_divides_without_nan():
+    # Mean's result: total / count, 0 (not NaN) before any sample was seen.
+    mean = keras.metrics.Mean()
+    assert float(mean.result()) == 0.0
+    mean.update_state(3.0, sample_weight=2)
+    mean.update_state(np.array(6.0, "float32"), sample_weight=1)
+    assert float(mean.result()) == pytest.approx(4.0)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(keras.ops.divide_no_nan(np.array([1.0, 2.0, -3.0], "float32"),
+                                                           np.array([0.0, 4.0, 0.0], "float32"))),
+        [0.0, 0.5, 0.0])

@@ -142,18 +142,21 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
             on_device = backend.convert_to_tensor(order)
         size = self._batch_size
         take = backend.take_rows  # non-negative indices, never symbolic: the bare gather
+        leaves = self._leaves
+        on_host = [isinstance(leaf, np.ndarray) for leaf in leaves]
         for index in range(self._num_batches):
             start, stop = index * size, min((index + 1) * size, self._num_samples)
             if order is None:
                 # Without shuffling a batch is a slice (a view on torch).
-                batch = [None if leaf is None else leaf[start:stop] for leaf in self._leaves]
+                batch = [None if leaf is None else leaf[start:stop] for leaf in leaves]
             else:
                 # One gather per leaf; `take` beats fancy indexing on both engines.
+                host_rows = order[start:stop]
+                device_rows = on_device[start:stop] if on_device is not None else None
                 batch = [
                     None if leaf is None
-                    else np.take(leaf, order[start:stop], axis=0)
-                    if isinstance(leaf, np.ndarray)
-                    else take(leaf, on_device[start:stop])
-                    for leaf in self._leaves
+                    else np.take(leaf, host_rows, axis=0) if host
+                    else take(leaf, device_rows)
+                    for leaf, host in zip(leaves, on_host)
                 ]
             yield tree.pack_sequence_as(self._structure, batch)

@@ -37,6 +37,13 @@ class InputSpec:
                 "max_ndim": self.max_ndim, "min_ndim": self.min_ndim, "axes": self.axes}
 
 
+def constrains_batch(spec, rank):
+    """Whether ``spec`` fixes the size of the first (batch) axis of a rank-``rank`` input."""
+    if spec.shape is not None and spec.shape and spec.shape[0] is not None:
+        return True
+    return any(size is not None and axis in (0, -rank) for axis, size in spec.axes.items())
+
+
 def assert_input_compatibility(spec, shape, layer_name, index=0):
     """Raise a ValueError naming the layer when ``shape`` breaks ``spec``."""
     if spec is None or shape is None:

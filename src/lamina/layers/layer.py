@@ -18,7 +18,15 @@ from lamina.backend import scopes
 from lamina.layers import input_spec as input_spec_lib
 from lamina.layers.node import Node
 
-_context = threading.local()
+
+class _Context(threading.local):
+    """Per-thread state of the layer calls in progress (class attributes: the defaults)."""
+
+    training = None
+    depth = 0
+
+
+_context = _Context()
 
 
 class _StructureState:
@@ -44,6 +52,18 @@ class frozen_structure:
         _structure_state.frozen_id = self.previous
         return False
 
+
+def _structure_changed():
+    """A layer gained weights or sublayers: inside a training loop, drop the cached walks."""
+    if _structure_state.frozen_id:
+        _StructureState._counter += 1
+        _structure_state.frozen_id = _StructureState._counter
+
+
+def _holds_layers_or_variables(value):
+    return any(isinstance(v, (Layer, backend.BaseVariable)) for v in _leaves_of(value))
+
+
 # Keras 2 spellings of the input shape accepted by any layer's constructor.
 _INPUT_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size",
                        "input_length")
@@ -57,7 +77,7 @@ def to_snake_case(name):
 
 def current_training():
     """The ``training`` value of the enclosing layer call, or None outside any call."""
-    return getattr(_context, "training", None)
+    return _context.training
 
 
 class _CallScope:
@@ -69,20 +89,22 @@ class _CallScope:
         self.training = training
 
     def __enter__(self):
-        self.previous = getattr(_context, "training", None)
-        self.previous_depth = getattr(_context, "depth", 0)
-        _context.training = self.training
-        _context.depth = self.previous_depth + 1
+        context = _context
+        self.previous = context.training
+        self.previous_depth = depth = context.depth
+        context.training = self.training
+        context.depth = depth + 1
         return self
 
     def __exit__(self, *exc):
-        _context.training = self.previous
-        _context.depth = self.previous_depth
+        context = _context
+        context.training = self.previous
+        context.depth = self.previous_depth
         return False
 
 
 def _call_depth():
-    return getattr(_context, "depth", 0)
+    return _context.depth
 
 
 def _shape_of(x):
@@ -176,6 +198,8 @@ class Layer(backend.LayerBase):
                 names.append(name)
             if isinstance(value, backend.BaseVariable):
                 self._track_variable(value)
+            elif _structure_state.frozen_id and _holds_layers_or_variables(value):
+                _structure_changed()  # a sublayer (or weights) added inside a training loop
         super().__setattr__(name, value)
 
     def _track_variable(self, variable):
@@ -186,6 +210,7 @@ class Layer(backend.LayerBase):
         else:
             self._non_trainable_variables.append(variable)
         self._backend_track_variable(variable)
+        _structure_changed()
 
     def _tracked_values(self):
         values = list(self._explicit_layers)
@@ -300,12 +325,19 @@ class Layer(backend.LayerBase):
     @property
     def weights(self):
         """All weights: this layer's own (trainable first), then each sublayer's."""
+        frozen = _structure_state.frozen_id
+        if frozen:  # a training loop runs: the layers (so their weights) cannot change
+            cached = self.__dict__.get("_weights_cache")
+            if cached is not None and cached[0] == frozen:
+                return list(cached[1])
         result, seen = [], set()
         for layer in self._flatten_layers():
             for v in layer._trainable_variables + layer._non_trainable_variables:
                 if id(v) not in seen:
                     seen.add(id(v))
                     result.append(v)
+        if frozen:
+            self.__dict__["_weights_cache"] = (frozen, list(result))
         return result
 
     @property
@@ -436,7 +468,7 @@ class Layer(backend.LayerBase):
     def __call__(self, *args, **kwargs):
         first = args[0] if args else kwargs.get(self._first_arg_name)
         if _has_symbolic(first) or (
-            len(args) + len(kwargs) > 1 and _has_symbolic((args, kwargs))
+            (len(args) > 1 or kwargs) and _rest_has_symbolic(args, kwargs)
         ):
             return self._symbolic_call(args, kwargs)
 
@@ -452,7 +484,12 @@ class Layer(backend.LayerBase):
             previous_mask = _mask_of(first)
         if first is not None:
             if backend.is_tensor(first):  # the common case: one tensor, no structure
-                first = self._convert_input(first)
+                # A dtype this layer took unchanged last time is taken unchanged again.
+                if (first.dtype, self._compute_dtype) != self.__dict__.get("_passthrough"):
+                    converted = self._convert_input(first)
+                    if converted is first:
+                        self.__dict__["_passthrough"] = (first.dtype, self._compute_dtype)
+                    first = converted
             else:
                 first = tree.map_structure(self._convert_input, first)
             if args:
@@ -539,6 +576,14 @@ class Layer(backend.LayerBase):
         spec = self.input_spec
         if spec is None:
             return
+        single = backend.is_tensor(first)
+        if single:
+            # The same spec and input shape as the last call: it was checked then. The
+            # batch size is left out (specs do not constrain it, and comparing it would
+            # pin a dynamic batch dimension when torch.export or ONNX export traces).
+            checked = self.__dict__.get("_spec_checked")
+            if checked is not None and checked[0] is spec and checked[1] == first.shape[1:]:
+                return
         specs = spec if isinstance(spec, (list, tuple)) else [spec]
         values = tree.flatten(first)
         if len(specs) > 1 and len(values) != len(specs):
@@ -548,6 +593,9 @@ class Layer(backend.LayerBase):
             )
         for index, (s, value) in enumerate(zip(specs, values)):
             input_spec_lib.assert_input_compatibility(s, _shape_of(value), self.name, index)
+        if single and not any(input_spec_lib.constrains_batch(s, len(first.shape))
+                              for s in specs):
+            self.__dict__["_spec_checked"] = (spec, first.shape[1:])
 
     def _symbolic_call(self, args, kwargs):
         first = args[0] if args else kwargs.get(self._first_arg_name)
@@ -756,6 +804,20 @@ def _attach_mask(outputs, mask):
             leaf._keras_mask = leaf_mask
         except (AttributeError, TypeError):
             return
+
+
+_PLAIN_TYPES = frozenset((bool, int, float, str, type(None)))
+
+
+def _rest_has_symbolic(args, kwargs):
+    """Whether an argument after the first (or a keyword argument) holds a KerasTensor."""
+    for value in args[1:]:
+        if type(value) not in _PLAIN_TYPES and _has_symbolic(value):
+            return True
+    for value in kwargs.values():
+        if type(value) not in _PLAIN_TYPES and _has_symbolic(value):
+            return True
+    return False
 
 
 def _has_symbolic(structure):

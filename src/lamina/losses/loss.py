@@ -72,7 +72,9 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
         >>> ops.shape(b)
         (4, 3)
     """
-    rank1, rank2 = len(ops.shape(x1)), len(ops.shape(x2))
+    rank1, rank2 = _rank(x1), _rank(x2)
+    if rank1 == rank2:  # the common case
+        return x1, x2
     if rank1 == rank2 + 1 and ops.shape(x1)[-1] == 1:
         if rank2 == 1 and expand_rank_1:
             x2 = ops.expand_dims(x2, -1)
@@ -84,6 +86,11 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
         else:
             x2 = ops.squeeze(x2, -1)
     return x1, x2
+
+
+def _rank(x):
+    shape = getattr(x, "shape", None)
+    return len(shape) if shape is not None else len(ops.shape(x))
 
 
 def standardize_inputs(y_true, y_pred, match_rank=True):
@@ -106,10 +113,14 @@ def standardize_inputs(y_true, y_pred, match_rank=True):
         >>> ops.shape(y_true), ops.shape(y_pred)
         ((2, 1), (2, 1))
     """
-    y_pred = ops.convert_to_tensor(y_pred)
-    if not backend.is_float_dtype(ops.dtype(y_pred)):
-        y_pred = ops.cast(y_pred, backend.floatx())
-    y_true = ops.cast_like(ops.convert_to_tensor(y_true), y_pred)
+    if backend.is_tensor(y_pred) and backend.is_tensor(y_true) and \
+            y_true.dtype == y_pred.dtype and backend.is_float_dtype(y_pred.dtype):
+        pass  # the training-loop case: nothing to convert
+    else:
+        y_pred = ops.convert_to_tensor(y_pred)
+        if not backend.is_float_dtype(ops.dtype(y_pred)):
+            y_pred = ops.cast(y_pred, backend.floatx())
+        y_true = ops.cast_like(ops.convert_to_tensor(y_true), y_pred)
     if match_rank:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     return y_true, y_pred
@@ -278,16 +289,21 @@ class Loss:
 
         Masked-out entries count neither in the sum nor in the number of entries.
         """
-        y_pred = tree.map_structure(self._convert, y_pred)
-        y_true = tree.map_structure(self._convert, y_true)
+        dtype = self._dtype
+        if not (backend.is_tensor(y_pred) and backend.dtype_of(y_pred) == dtype):
+            y_pred = tree.map_structure(self._convert, y_pred)
+        if not (backend.is_tensor(y_true) and backend.dtype_of(y_true) == dtype):
+            y_true = tree.map_structure(self._convert, y_true)
         losses = self.call(y_true, y_pred)
         mask = self._loss_mask(y_true, y_pred)
         if mask is None and keras_mask is None and sample_weight is None and \
                 self.reduction in ("sum_over_batch_size", "mean") and \
-                backend.is_tensor(losses) and ops.size(losses) > 0:
+                backend.is_tensor(losses) and all(losses.shape):
             # The common case (no weights, no mask): the mean of the losses, which is
             # what the weighted reduction below computes, in one op.
-            return ops.mean(ops.cast(losses, self.dtype))
+            if backend.dtype_of(losses) != dtype:
+                losses = ops.cast(losses, dtype)
+            return ops.mean(losses)
         if keras_mask is not None:
             keras_mask = ops.cast(keras_mask, self.dtype)
             mask = keras_mask if mask is None else ops.multiply(ops.cast(mask, self.dtype),

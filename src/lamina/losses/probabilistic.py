@@ -17,7 +17,7 @@ _SHAPE_MISMATCH = (
 
 
 def _check_same_shape(fn, y_true, y_pred, fix):
-    if tuple(ops.shape(y_true)) != tuple(ops.shape(y_pred)):
+    if y_true.shape != y_pred.shape and tuple(ops.shape(y_true)) != tuple(ops.shape(y_pred)):
         raise ValueError(_SHAPE_MISMATCH.format(
             fn=fn, true_shape=tuple(ops.shape(y_true)), pred_shape=tuple(ops.shape(y_pred)),
             fix=fix))
@@ -60,7 +60,16 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     _check_same_shape("binary_crossentropy", y_true, y_pred,
                       "Give both the same shape, e.g. reshape y_true to (batch_size, 1).")
     y_true = _smooth_binary_labels(y_true, label_smoothing)
-    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
+    return _mean_over(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis)
+
+
+def _mean_over(values, axis):
+    """The mean over ``axis``; over an axis of size 1 that is a squeeze (a view, no kernel)."""
+    shape = values.shape
+    if isinstance(axis, int) and shape and -len(shape) <= axis < len(shape) and \
+            shape[axis] == 1:
+        return ops.squeeze(values, axis)
+    return ops.mean(values, axis=axis)
 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,

@@ -164,8 +164,10 @@ class Mean(Metric):
         if isinstance(sample_weight, int) and backend.is_tensor(values) and \
                 not len(values.shape):
             # The trainer's loss tracker, every step: a scalar weighted by the batch size.
-            self.total.assign_add(ops.multiply(ops.cast(values, self.dtype), sample_weight))
-            self.count.assign_add(ops.cast(sample_weight, self.dtype))
+            if backend.dtype_of(values) != self.dtype:
+                values = ops.cast(values, self.dtype)
+            self.total.assign_add(backend.numpy.multiply(values, sample_weight))
+            self.count.assign_add(float(sample_weight))
             return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, ops.mean, self.dtype

@@ -5,6 +5,7 @@ keyed by output name) to the model's outputs, and both run inside the compiled t
 so they only use ops and metric Variables.
 """
 
+from lamina import backend
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
 from lamina import ops
@@ -83,6 +84,15 @@ class CompileLoss:
         return [t for t in self.trackers if t is not None]
 
     def __call__(self, y_true, y_pred, sample_weight=None, masks=None):
+        if len(self._callables) == 1 and backend.is_tensor(y_pred) and \
+                backend.is_tensor(y_true) and not isinstance(masks, (list, tuple)) and \
+                not isinstance(sample_weight, (list, tuple, dict)):
+            # One output, plain tensors: the training-loop case, without the list plumbing.
+            fn = self._callables[0]
+            if fn is not None:
+                value = _call_loss(fn, y_true, y_pred, sample_weight, masks)
+                weight = self.loss_weights[0]
+                return ops.multiply(value, weight) if weight != 1.0 else value
         y_true = _as_list(y_true, self.output_names, "y")
         if masks is None or not isinstance(masks, (list, tuple)) or \
                 len(masks) != len(self.output_names):

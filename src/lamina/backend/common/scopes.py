@@ -130,9 +130,21 @@ def reset_names():
     _name_counts.clear()
 
 
+class _OpenScopes:
+    """How many autocast scopes are open, in all threads: while none is, reading a Variable
+    skips the per-thread lookup (it runs for every weight a step reads)."""
+
+    autocast = 0
+
+
+OPEN = _OpenScopes()
+
+
 def autocast_dtype():
     """The dtype float Variables read as right now (a mixed-precision layer is running),
     or None: as stored."""
+    if not OPEN.autocast:
+        return None
     return getattr(_state, "autocast", None)
 
 
@@ -145,9 +157,11 @@ class autocast_scope:
     def __enter__(self):
         self.previous = getattr(_state, "autocast", None)
         _state.autocast = self.dtype
+        OPEN.autocast += 1
         return self
 
     def __exit__(self, *exc):
         _state.autocast = self.previous
+        OPEN.autocast -= 1
         return False
 

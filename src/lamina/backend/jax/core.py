@@ -47,6 +47,8 @@ class Variable(BaseVariable):
 
     @property
     def value(self):
+        if not scopes.OPEN.autocast:  # no mixed-precision layer is running anywhere
+            return self._value
         dtype = scopes.autocast_dtype()
         if dtype is not None and self.autocast and jnp.issubdtype(self._value.dtype,
                                                                   jnp.floating):

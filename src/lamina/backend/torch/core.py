@@ -64,7 +64,10 @@ class Variable(BaseVariable):
         # shape needs no conversion, and torch needs no assignment recording.
         if type(value) is torch.Tensor and value.dtype == self._value.dtype and \
                 value.shape == self._value.shape and not scopes.in_symbolic_scope():
-            with torch.no_grad():
+            if torch.is_grad_enabled() and (self._value.requires_grad or value.requires_grad):
+                with torch.no_grad():
+                    self._value.copy_(value)
+            else:  # nothing to keep out of a graph (the optimizer runs under no_grad)
                 self._value.copy_(value)
             return self
         return super().assign(value)
@@ -72,14 +75,20 @@ class Variable(BaseVariable):
     def assign_add(self, delta):
         # Fast path for the hot loop (metric totals, step counters): added in place.
         if self._in_place_ok(delta):
-            with torch.no_grad():
+            if type(delta) is torch.Tensor and delta.requires_grad:
+                with torch.no_grad():
+                    self._value.add_(delta)
+            else:
                 self._value.add_(delta)
             return self
         return super().assign_add(delta)
 
     def assign_sub(self, delta):
         if self._in_place_ok(delta):
-            with torch.no_grad():
+            if type(delta) is torch.Tensor and delta.requires_grad:
+                with torch.no_grad():
+                    self._value.sub_(delta)
+            else:
                 self._value.sub_(delta)
             return self
         return super().assign_sub(delta)
@@ -97,6 +106,8 @@ class Variable(BaseVariable):
 
     @property
     def value(self):
+        if not scopes.OPEN.autocast:  # no mixed-precision layer is running anywhere
+            return self._value
         dtype = scopes.autocast_dtype()
         if dtype is not None and self.autocast and self._value.dtype.is_floating_point:
             target = to_torch_dtype(dtype)

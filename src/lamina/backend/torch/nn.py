@@ -276,14 +276,22 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
 
 
 def dense(inputs, kernel, bias=None):
-    """``inputs @ kernel + bias`` in one fused call (``F.linear``: addmm for 2-D inputs)."""
+    """``inputs @ kernel + bias`` in one fused call (addmm for 2-D inputs, else F.linear)."""
     inputs = convert_to_tensor(inputs)
     kernel = convert_to_tensor(kernel)
     if inputs.dtype != kernel.dtype:
         dtype = torch.promote_types(inputs.dtype, kernel.dtype)
         inputs, kernel = inputs.to(dtype), kernel.to(dtype)
     if bias is not None:
-        bias = convert_to_tensor(bias).to(kernel.dtype)
+        bias = convert_to_tensor(bias)
+        if bias.dtype != kernel.dtype:
+            bias = bias.to(kernel.dtype)
+        if inputs.ndim == 2:
+            # addmm reads the (in, out) kernel as it is: F.linear wants (out, in) and its
+            # transpose would add two transpose nodes to every backward pass.
+            return torch.addmm(bias, inputs, kernel)
+    elif inputs.ndim == 2:
+        return torch.mm(inputs, kernel)
     return F.linear(inputs, kernel.t(), bias)
 
 

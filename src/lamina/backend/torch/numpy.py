@@ -69,6 +69,9 @@ true_divide = divide
 def divide_no_nan(x1, x2):
     x1, x2 = _float(x1), _float(x2)
     zero = x2 == 0
+    if not (x1.requires_grad or x2.requires_grad):
+        # No gradient to keep finite (a metric's result): divide, then zero the x / 0.
+        return (x1 / x2).masked_fill_(zero, 0.0)
     return torch.where(zero, 0.0, x1 / torch.where(zero, 1.0, x2))
 
 

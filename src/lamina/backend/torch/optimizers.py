@@ -39,20 +39,35 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
     rate are read on the host, which costs nothing on CPU; elsewhere (CUDA) it would wait
     for the device, so there this returns False and the multi-tensor update runs instead.
     """
-    fused = getattr(torch, "_fused_adam_", None)
-    if fused is None or not variables or variables[0].device.type != "cpu" or \
-            any(v.dtype not in (torch.float32, torch.float64) for v in variables):
+    if _FUSED_ADAM is None or not variables or variables[0].device.type != "cpu":
         return False
-    step = float(iterations) + 1.0
+    for v in variables:
+        if v.dtype is not torch.float32 and v.dtype is not torch.float64:
+            return False
+    step = float(_host_value(iterations)) + 1.0
     bias_correction_2 = 1.0 - beta_2 ** step
-    with torch.no_grad():
-        grads = [g.contiguous() for g in _same_dtype(grads, variables)]
-        count = torch.tensor(step, dtype=torch.float32)
-        fused(variables, grads, momentums, velocities, [], [count] * len(variables),
-              lr=float(learning_rate), beta1=float(beta_1), beta2=float(beta_2),
-              weight_decay=0.0, eps=float(epsilon) / math.sqrt(bias_correction_2),
-              amsgrad=False, maximize=False)
+    grads = [g if g.dtype is v.dtype and g.is_contiguous() else g.to(v.dtype).contiguous()
+             for g, v in zip(grads, variables)]
+    count = torch.tensor(step, dtype=torch.float32)
+    arguments = (variables, grads, momentums, velocities, [], [count] * len(variables))
+    options = dict(lr=float(_host_value(learning_rate)), beta1=float(beta_1),
+                   beta2=float(beta_2), weight_decay=0.0,
+                   eps=float(epsilon) / math.sqrt(bias_correction_2), amsgrad=False,
+                   maximize=False)
+    if torch.is_grad_enabled():
+        with torch.no_grad():
+            _FUSED_ADAM(*arguments, **options)
+    else:  # the optimizer's apply() already runs without recording
+        _FUSED_ADAM(*arguments, **options)
     return True
+
+
+_FUSED_ADAM = getattr(torch, "_fused_adam_", None)
+
+
+def _host_value(x):
+    """A Variable's or a tensor's tensor, for float()."""
+    return getattr(x, "_value", x)
 
 
 def sgd_update(variables, grads, momentums, learning_rate, momentum, nesterov):
