@@ -264,3 +264,28 @@ def test_metric_result_divides_without_nan():
         keras.ops.convert_to_numpy(keras.ops.divide_no_nan(np.array([1.0, 2.0, -3.0], "float32"),
                                                            np.array([0.0, 4.0, 0.0], "float32"))),
         [0.0, 0.5, 0.0])
+
+
+@pytest.mark.skipif(backend.backend() != "torch", reason="JAX steps return their logs")
+def test_fit_computes_metric_results_only_when_logs_are_read(monkeypatch):
+    # 40 steps, nothing reading batch logs: the results are computed for the NaN check
+    # (every 32 steps) and at the epoch's end, not after every step.
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    calls = []
+    original = model.get_metrics_result
+
+    def counting():
+        calls.append(1)
+        return original()
+
+    monkeypatch.setattr(model, "get_metrics_result", counting)
+    x = np.random.default_rng(0).normal(size=(40, 4)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    history = model.fit(x, y, batch_size=1, epochs=1, shuffle=False, verbose=0)
+    assert len(calls) == 2
+    # The epoch's logs are the results after the last step.
+    final = original()
+    assert history.history["loss"][0] == pytest.approx(float(final["loss"]))
+    assert history.history["mae"][0] == pytest.approx(float(final["mae"]))

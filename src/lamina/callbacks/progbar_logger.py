@@ -112,7 +112,7 @@ class ProgbarLogger(Callback):
         self.seen = batch + 1
         if self.verbose == 1:
             values = None
-            if logs and self.progbar.due():
+            if logs is not None and self.progbar.due():  # lazy logs: read only here
                 values = list(pythonify_logs(logs).items())
             self.progbar.update(self.seen, values, finalize=False)
 

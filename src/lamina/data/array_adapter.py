@@ -144,6 +144,8 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         take = backend.take_rows  # non-negative indices, never symbolic: the bare gather
         leaves = self._leaves
         on_host = [isinstance(leaf, np.ndarray) for leaf in leaves]
+        # x, y and sample_weight each a single array (or None): the batch is the leaves.
+        flat = len(leaves) == len(self._structure)
         for index in range(self._num_batches):
             start, stop = index * size, min((index + 1) * size, self._num_samples)
             if order is None:
@@ -159,4 +161,4 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
                     else take(leaf, device_rows)
                     for leaf, host in zip(leaves, on_host)
                 ]
-            yield tree.pack_sequence_as(self._structure, batch)
+            yield tuple(batch) if flat else tree.pack_sequence_as(self._structure, batch)

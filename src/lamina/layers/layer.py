@@ -492,10 +492,12 @@ class Layer(backend.LayerBase):
                     first = converted
             else:
                 first = tree.map_structure(self._convert_input, first)
-            if args:
-                args = (first,) + tuple(args[1:])
-            else:
+            if not args:
                 kwargs[self._first_arg_name] = first
+            elif len(args) == 1:
+                args = (first,)
+            else:
+                args = (first,) + args[1:]
             # 2. Check it against the input spec, then build on first use.
             self._check_input_spec(first)
             self._maybe_build(first)
@@ -518,18 +520,24 @@ class Layer(backend.LayerBase):
                 kwargs.get("mask") is None:
             kwargs["mask"] = previous_mask
 
-        if _call_depth() == 0:
-            self._clear_losses()
-        with _CallScope(training):
-            try:
-                if self._compute_dtype != self._dtype:
-                    # Mixed precision: float32 weights are read in the compute dtype.
-                    with scopes.autocast_scope(self._compute_dtype):
+        context = _context
+        try:
+            if context.depth and context.training is training and \
+                    self._compute_dtype == self._dtype:
+                # Inside another layer's call, with its `training`: no scope to open.
+                outputs = self.call(*args, **kwargs)
+            else:
+                if not context.depth:
+                    self._clear_losses()
+                with _CallScope(training):
+                    if self._compute_dtype != self._dtype:
+                        # Mixed precision: float32 weights are read in the compute dtype.
+                        with scopes.autocast_scope(self._compute_dtype):
+                            outputs = self.call(*args, **kwargs)
+                    else:
                         outputs = self.call(*args, **kwargs)
-                else:
-                    outputs = self.call(*args, **kwargs)
-            except (ValueError, TypeError) as error:
-                raise _annotate(error, self) from None
+        except (ValueError, TypeError) as error:
+            raise _annotate(error, self) from None
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
                 if backend.is_tensor(output):
@@ -540,7 +548,9 @@ class Layer(backend.LayerBase):
                         penalty = backend.numpy.divide(penalty, output.shape[0])
                     self.add_loss(penalty)
         # 4. The output mask: what compute_mask says, for layers that handle masks.
-        if self.supports_masking or not self._compute_mask_is_default:
+        if previous_mask is None and self._compute_mask_is_default:
+            self.__dict__["_last_output_mask"] = None  # no mask in, none out
+        elif self.supports_masking or not self._compute_mask_is_default:
             mask = self.compute_mask(first, previous_mask)
             # Written straight into __dict__: this runs on every call, and the tracking
             # __setattr__ (and torch's) has nothing to track in a mask.

@@ -10,6 +10,10 @@ import warnings
 
 import torch
 
+# Steps run as Python calls: a step's logs can be read from the metrics after it returns
+# (the trainer hands back lazy logs then).
+STEPS_RUN_IN_PYTHON = True
+
 
 def make_step_function(model, step, kind):
     """Return ``fn(batch) -> logs or outputs`` for ``kind`` in train / test / predict.

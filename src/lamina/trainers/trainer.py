@@ -13,6 +13,8 @@ import numpy as np
 from lamina import backend
 from lamina import ops
 from lamina import tree
+from lamina.callbacks.logs import LazyLogs
+from lamina.data import data_utils
 from lamina.layers.layer import frozen_structure
 from lamina.trainers import compile_utils
 from lamina.trainers import engine
@@ -230,6 +232,12 @@ class Trainer:
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         if trainable:
             self.optimizer.apply(grads, trainable)
+        if self.__dict__.get("_lazy_step_logs"):
+            # fit() on torch: the results are computed only if something reads this
+            # step's logs (a callback, the NaN check, the end of the epoch).
+            if self._compile_metrics is not None:
+                self._compile_metrics.update_state(y, y_pred, sample_weight)
+            return LazyLogs(self.get_metrics_result)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):
@@ -335,7 +343,8 @@ class Trainer:
         callback_list.on_train_begin()
         initial_epoch, initial_step = _resume_point(self, iterator, initial_epoch)
         epoch_logs = {}
-        with frozen_structure():
+        self.__dict__["_lazy_step_logs"] = self._can_defer_step_logs()
+        with frozen_structure(), _lazy_logs_end(self):
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
@@ -380,6 +389,17 @@ class Trainer:
         callback_list.on_train_end(epoch_logs)
         self.history = _find_history(callback_list)
         return self.history
+
+    def _can_defer_step_logs(self):
+        """Whether fit's steps may hand back lazy logs: the engine runs steps as Python
+        (torch, not torch.compile) and the model keeps the default step and metric
+        methods (a custom one may read or change the logs dict)."""
+        cls = type(self)
+        return bool(getattr(engine, "STEPS_RUN_IN_PYTHON", False)) and \
+            self.jit_compile is not True and \
+            cls.train_step is Trainer.train_step and \
+            cls.compute_metrics is Trainer.compute_metrics and \
+            cls.get_metrics_result is Trainer.get_metrics_result
 
     def _prepare_for(self, iterator, y):
         """Build the model (and the optimizer) from the first batch, then check labels."""
@@ -598,20 +618,32 @@ def _whole_batch(x):
     return data.data_cardinality(x) or None
 
 
+class _lazy_logs_end:
+    """Context: turn lazy step logs off when fit's loop ends (also on errors)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.model.__dict__["_lazy_step_logs"] = False
+        return False
+
+
 def _pack(batch):
     """``(x, y, sw)`` as Keras hands it to a step: ``x``, ``(x,)``, ``(x, y)`` or all three."""
-    from lamina import data
-
-    return data.pack_x_y_sample_weight(*batch)
+    return data_utils.pack_x_y_sample_weight(*batch)
 
 
 def _unpack(batch):
-    from lamina import data
-
-    return data.unpack_x_y_sample_weight(batch)
+    return data_utils.unpack_x_y_sample_weight(batch)
 
 
 def _batch_size(x):
+    if backend.is_tensor(x):
+        return x.shape[0] if len(x.shape) else 1
     leaves = tree.flatten(x)
     for leaf in leaves:
         if hasattr(leaf, "shape") and len(leaf.shape):
