@@ -289,3 +289,34 @@ def test_fit_computes_metric_results_only_when_logs_are_read(monkeypatch):
     final = original()
     assert history.history["loss"][0] == pytest.approx(float(final["loss"]))
     assert history.history["mae"][0] == pytest.approx(float(final["mae"]))
+
+
+def test_predict_reads_the_current_weights_after_they_change():
+    # Inference may read Dense kernels through a cached layout (torch): every change to
+    # the weights (set_weights, training, assign) must show in the next predict.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 5)).astype("float32")
+    model = keras.Sequential([keras.Input((5,)), layers.Dense(3)])
+    model.compile(optimizer="sgd", loss="mse")
+
+    def expected():
+        kernel, bias = model.get_weights()
+        return x @ kernel + bias
+
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+    model.set_weights([rng.normal(size=(5, 3)).astype("float32"), np.ones(3, "float32")])
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+    model.fit(x, rng.normal(size=(16, 3)).astype("float32"), epochs=1, verbose=0)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+    model.layers[0].kernel.assign(np.zeros((5, 3), "float32"))
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+
+
+def test_losses_added_in_a_call_are_replaced_by_the_next_call():
+    model = keras.Sequential([keras.Input((2,)),
+                              layers.Dense(2, activity_regularizer="l2"), layers.Dense(1)])
+    x = np.ones((4, 2), "float32")
+    model(x)
+    assert len(model.losses) == 1
+    model(x)
+    assert len(model.losses) == 1  # the second call's penalty, not both

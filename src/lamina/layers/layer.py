@@ -10,6 +10,7 @@ Functional graph. On torch a Layer is also a ``torch.nn.Module`` (see backend/to
 import inspect
 import re
 import threading
+import weakref
 
 from lamina import backend
 from lamina import tree
@@ -51,6 +52,10 @@ class frozen_structure:
     def __exit__(self, *exc):
         _structure_state.frozen_id = self.previous
         return False
+
+
+# The layers whose add_loss() was called since their losses were last cleared.
+_HOLDING_LOSSES = weakref.WeakSet()
 
 
 def _structure_changed():
@@ -424,6 +429,7 @@ class Layer(backend.LayerBase):
         if scopes.in_symbolic_scope():
             return
         self._losses.append(loss)
+        _HOLDING_LOSSES.add(self)
 
     @property
     def losses(self):
@@ -437,9 +443,12 @@ class Layer(backend.LayerBase):
         return result
 
     def _clear_losses(self):
+        if not _HOLDING_LOSSES:  # no layer anywhere holds a loss: nothing to walk
+            return
         for layer in self._flatten_layers():
             if layer._losses:
-                layer._losses = []
+                layer._losses.clear()
+                _HOLDING_LOSSES.discard(layer)
 
     # -- building ------------------------------------------------------------------------
     def build(self, input_shape):

@@ -142,9 +142,9 @@ def is_tensor(x):
 
 def convert_to_tensor(x, dtype=None, sparse=None):
     """Convert ``x`` (array-like, Variable or tensor) to a tensor of ``dtype``."""
-    if type(x) is torch.Tensor and dtype is None and (
+    if (type(x) is torch.Tensor or type(x) is torch.nn.Parameter) and dtype is None and (
             DEFAULT_DEVICE == "cpu" or x.device.type == DEFAULT_DEVICE):
-        return x  # the hot path: already a tensor where it belongs
+        return x  # the hot path: already a tensor (or a weight) where it belongs
     if isinstance(x, BaseVariable):
         x = x.value
     if isinstance(x, KerasTensor):

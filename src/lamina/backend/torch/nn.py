@@ -1,5 +1,7 @@
 """torch neural-network primitives: activations, softmax, one-hot, normalization moments."""
 
+import weakref
+
 import torch
 import torch.nn.functional as F
 
@@ -276,7 +278,12 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
 
 
 def dense(inputs, kernel, bias=None):
-    """``inputs @ kernel + bias`` in one fused call (addmm for 2-D inputs, else F.linear)."""
+    """``inputs @ kernel + bias`` in one fused call (addmm for 2-D inputs, else F.linear).
+
+    Without gradients (predict, evaluate), a weight is read through a cached (out, in)
+    copy: the CPU matrix multiply is faster with that layout, and the copy is made again
+    only after the weight changes.
+    """
     inputs = convert_to_tensor(inputs)
     kernel = convert_to_tensor(kernel)
     if inputs.dtype != kernel.dtype:
@@ -286,6 +293,11 @@ def dense(inputs, kernel, bias=None):
         bias = convert_to_tensor(bias)
         if bias.dtype != kernel.dtype:
             bias = bias.to(kernel.dtype)
+    if not torch.is_grad_enabled() and type(kernel) is torch.nn.Parameter:
+        weight = _out_by_in(kernel)
+        if weight is not None:
+            return F.linear(inputs, weight, bias)
+    if bias is not None:
         if inputs.ndim == 2:
             # addmm reads the (in, out) kernel as it is: F.linear wants (out, in) and its
             # transpose would add two transpose nodes to every backward pass.
@@ -293,6 +305,28 @@ def dense(inputs, kernel, bias=None):
     elif inputs.ndim == 2:
         return torch.mm(inputs, kernel)
     return F.linear(inputs, kernel.t(), bias)
+
+
+# The (out, in) copies of Dense kernels that inference reads: id(kernel) -> (weak reference
+# to the kernel, its in-place version when copied, the copy). An entry goes when its kernel
+# is freed. (Not a WeakKeyDictionary: it compares tensors with ==, which is element-wise.)
+_OUT_BY_IN = {}
+# Larger kernels are read as they are: their copies would cost too much memory.
+_OUT_BY_IN_MAX_ELEMENTS = 1 << 22
+
+
+def _out_by_in(kernel):
+    """The contiguous transpose of a 2-D kernel, made once per version of the kernel."""
+    if kernel.ndim != 2 or kernel.numel() > _OUT_BY_IN_MAX_ELEMENTS:
+        return None
+    key = id(kernel)
+    entry = _OUT_BY_IN.get(key)
+    version = kernel._version
+    if entry is None or entry[0]() is not kernel or entry[1] != version:
+        reference = weakref.ref(kernel, lambda _, key=key: _OUT_BY_IN.pop(key, None))
+        entry = (reference, version, kernel.detach().t().contiguous())
+        _OUT_BY_IN[key] = entry
+    return entry[2]
 
 
 # -- cross-entropies: one native kernel each instead of a chain of small ops --------------
