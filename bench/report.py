@@ -271,8 +271,9 @@ def render(meta, records):
                 f"{', '.join(update['workloads'])} on {', '.join(update['backends'])} "
                 f"({', '.join(update['impls'])})."]
     if meta.get("repeats", 1) > 1:
-        out += ["", f"Each implementation ran {meta['repeats']} times round-robin; the tables "
-                "keep its fastest run."]
+        out += ["", f"Each implementation ran {meta['repeats']} times round-robin (every other "
+                "round in reverse order, so the VM's speed drift favours no implementation); "
+                "the tables keep its fastest run."]
     if meta.get("threads"):
         out += ["", f"CPU threads of torch and XLA capped at {meta['threads']} "
                 "(`--threads`)."]

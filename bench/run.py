@@ -224,9 +224,10 @@ def main(argv=None):
     parser.add_argument("--results", default=os.path.join(HERE, "results", "latest.json"))
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter of the benchmark processes")
-    parser.add_argument("--repeats", type=int, default=1,
-                        help="run each (workload, backend) round-robin this many times and "
-                        "keep each implementation's fastest run (filters out interference)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="run each (workload, backend) round-robin this many times, the "
+                        "order reversed every other round, and keep each implementation's "
+                        "fastest run (filters out interference and the VM's speed drift)")
     parser.add_argument("--threads", type=int, default=None,
                         help="cap the CPU threads of torch and XLA (default: all cores)")
     parser.add_argument("--update", action="store_true",
@@ -251,7 +252,10 @@ def main(argv=None):
         for backend in args.backends:
             best = {}
             for repeat in range(args.repeats):
-                for impl in args.impls:
+                # Every other round runs the implementations in reverse order, so a machine
+                # that slows down (or speeds up) during a round favours none of them.
+                order = args.impls if repeat % 2 == 0 else list(reversed(args.impls))
+                for impl in order:
                     record = run_one(args.python, workload, impl, backend, samples, epochs,
                                      args.threads)
                     record["repeat"] = repeat
