@@ -75,21 +75,13 @@ class Variable(BaseVariable):
     def assign_add(self, delta):
         # Fast path for the hot loop (metric totals, step counters): added in place.
         if self._in_place_ok(delta):
-            if type(delta) is torch.Tensor and delta.requires_grad:
-                with torch.no_grad():
-                    self._value.add_(delta)
-            else:
-                self._value.add_(delta)
+            _update_in_place(self._value.add_, delta)
             return self
         return super().assign_add(delta)
 
     def assign_sub(self, delta):
         if self._in_place_ok(delta):
-            if type(delta) is torch.Tensor and delta.requires_grad:
-                with torch.no_grad():
-                    self._value.sub_(delta)
-            else:
-                self._value.sub_(delta)
+            _update_in_place(self._value.sub_, delta)
             return self
         return super().assign_sub(delta)
 
@@ -133,6 +125,16 @@ class Variable(BaseVariable):
         # A copy: on CPU, .numpy() shares memory with the live weight, and a later update
         # would silently change arrays users (or EarlyStopping) kept.
         return self._value.detach().cpu().numpy().copy()
+
+
+def _update_in_place(method, delta):
+    """``method(delta)`` (an in-place op of a Variable's tensor), kept out of the autograd
+    graph when ``delta`` is part of one."""
+    if type(delta) is torch.Tensor and delta.requires_grad:
+        with torch.no_grad():
+            method(delta)
+    else:
+        method(delta)
 
 
 def is_tensor(x):
