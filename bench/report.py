@@ -305,7 +305,8 @@ def render(meta, records):
             "- **samples/s**: steady state, the median over the epochs after the first.",
             "- **first epoch**: from the start of training (`fit()`, or the native loop "
             "including its conversion of the NumPy arrays to tensors) to the end of epoch 1: "
-            "compilation included. For `predict`, the first pass.",
+            "compilation included. For `predict`, the first pass. With several rounds, the "
+            "fastest round's first epoch (filtered like the steady speed).",
             "- **peak RSS**: `ru_maxrss` of the benchmark process at its end (data included, "
             "identical for the three).",
             "- **final loss**: the last epoch's mean training loss; the three implementations "
