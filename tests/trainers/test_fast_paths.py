@@ -320,3 +320,23 @@ def test_losses_added_in_a_call_are_replaced_by_the_next_call():
     assert len(model.losses) == 1
     model(x)
     assert len(model.losses) == 1  # the second call's penalty, not both
+
+
+def test_fit_on_backend_tensors_matches_fit_on_numpy():
+    # Tensor data is gathered on the engine (all leaves in one call), NumPy data on the
+    # host: the same shuffled batches train the same weights, sample weights included.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = rng.normal(size=(40, 1)).astype("float32")
+    w = rng.uniform(0.5, 1.5, size=(40,)).astype("float32")
+
+    def train(convert):
+        keras.utils.set_random_seed(1)
+        model = keras.Sequential([keras.Input((3,)), layers.Dense(2), layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(convert(x), convert(y), sample_weight=convert(w), batch_size=8, epochs=2,
+                  shuffle=True, verbose=0)
+        return model.get_weights()
+
+    for a, b in zip(train(lambda v: v), train(keras.ops.convert_to_tensor)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)

@@ -139,11 +139,16 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         order = self._pass_order()
         on_device = None
         if order is not None and any(backend.is_tensor(leaf) for leaf in self._leaves):
-            on_device = backend.convert_to_tensor(order)
+            # Engines that take NumPy arguments best (JAX) get the host indices as they are.
+            on_device = order if data_adapter.batches_stay_on_host() else \
+                backend.convert_to_tensor(order)
         size = self._batch_size
         take = backend.take_rows  # non-negative indices, never symbolic: the bare gather
         leaves = self._leaves
         on_host = [isinstance(leaf, np.ndarray) for leaf in leaves]
+        tensor_positions = [i for i, leaf in enumerate(leaves)
+                            if leaf is not None and not on_host[i]]
+        tensor_leaves = [leaves[i] for i in tensor_positions]
         # x, y and sample_weight each a single array (or None): the batch is the leaves.
         flat = len(leaves) == len(self._structure)
         for index in range(self._num_batches):
@@ -156,9 +161,10 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
                 host_rows = order[start:stop]
                 device_rows = on_device[start:stop] if on_device is not None else None
                 batch = [
-                    None if leaf is None
-                    else np.take(leaf, host_rows, axis=0) if host
-                    else take(leaf, device_rows)
+                    np.take(leaf, host_rows, axis=0) if host and leaf is not None else None
                     for leaf, host in zip(leaves, on_host)
                 ]
+                if tensor_leaves:  # every tensor leaf in one gather
+                    for i, rows in zip(tensor_positions, take(tensor_leaves, device_rows)):
+                        batch[i] = rows
             yield tuple(batch) if flat else tree.pack_sequence_as(self._structure, batch)

@@ -181,9 +181,16 @@ def run_with_values(fn, variables, values):
 
 
 def take_rows(x, indices):
-    """The rows of ``x`` at ``indices`` (a 1-D int tensor of non-negative indices): the
-    batch gather of the data pipeline, without ``take``'s negative-index handling."""
-    return jnp.take(x, indices, axis=0)
+    """The rows of ``x`` (a tensor, or a list of tensors) at ``indices`` (1-D non-negative
+    ints, a NumPy array or a tensor): the batch gather of the data pipeline. One compiled
+    call for all of them (eager ``jnp.take`` per tensor, plus moving the indices, would be
+    several dispatches per batch)."""
+    return _take_rows(x, indices)
+
+
+@jax.jit
+def _take_rows(x, indices):
+    return jax.tree_util.tree_map(lambda leaf: jnp.take(leaf, indices, axis=0, mode="clip"), x)
 
 
 def value_and_grad(fn, variables, has_aux=False):

@@ -222,8 +222,11 @@ def stop_gradient(x):
 
 
 def take_rows(x, indices):
-    """The rows of ``x`` at ``indices`` (a 1-D int tensor of non-negative indices): the
-    batch gather of the data pipeline, without ``take``'s negative-index handling."""
+    """The rows of ``x`` (a tensor, or a list of tensors) at ``indices`` (a 1-D int tensor
+    of non-negative indices): the batch gather of the data pipeline, without ``take``'s
+    negative-index handling."""
+    if isinstance(x, list):
+        return [torch.index_select(leaf, 0, indices) for leaf in x]
     return torch.index_select(x, 0, indices)
 
 
