@@ -340,3 +340,38 @@ def test_fit_on_backend_tensors_matches_fit_on_numpy():
 
     for a, b in zip(train(lambda v: v), train(keras.ops.convert_to_tensor)):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("layer_fn,shape", [
+    (lambda a: layers.Dense(5, activation=a), (3, 6)),
+    (lambda a: layers.Conv1D(5, 2, activation=a), (3, 4, 6)),
+    (lambda a: layers.EinsumDense("ab,bc->ac", output_shape=5, bias_axes="c", activation=a),
+     (3, 6)),
+])
+def test_layer_activation_is_read_at_call_time(layer_fn, shape):
+    # Layers apply relu / tanh through the engine's own function; the values must match
+    # the activation applied to the linear output, and an activation replaced after
+    # construction (layer.activation = linear, as Grad-CAM code does) must be honoured.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=shape).astype("float32")
+    for name, reference in (("relu", lambda z: np.maximum(z, 0.0)), ("tanh", np.tanh)):
+        layer = layer_fn(name)
+        out = keras.ops.convert_to_numpy(layer(x))
+        layer.activation = keras.activations.linear
+        linear = keras.ops.convert_to_numpy(layer(x))
+        assert (linear < 0).any()  # the replaced activation is really gone
+        np.testing.assert_allclose(out, reference(linear), rtol=1e-6, atol=1e-6)
+
+
+def test_predict_concatenates_single_and_structured_outputs():
+    inputs = keras.Input((3,))
+    double = layers.Dense(2, kernel_initializer="ones", use_bias=False)(inputs)
+    single = keras.Model(inputs, double)
+    both = keras.Model(inputs, {"a": double, "b": layers.Dense(1)(inputs)})
+    x = np.arange(21, dtype="float32").reshape(7, 3)
+    out = single.predict(x, batch_size=3, verbose=0)
+    assert isinstance(out, np.ndarray) and out.shape == (7, 2)
+    np.testing.assert_allclose(out, np.repeat(x.sum(1, keepdims=True), 2, axis=1))
+    out = both.predict(x, batch_size=3, verbose=0)
+    assert set(out) == {"a", "b"} and out["a"].shape == (7, 2) and out["b"].shape == (7, 1)
+    np.testing.assert_allclose(out["a"], np.repeat(x.sum(1, keepdims=True), 2, axis=1))

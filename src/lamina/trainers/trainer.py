@@ -502,10 +502,12 @@ class Trainer:
                 callback_list.on_predict_batch_end(last, {"outputs": out})
         # Converted at the end: fetching each batch as it comes would make every step
         # wait for the previous one.
-        outputs = [tree.map_structure(backend.convert_to_numpy, out) for out in outputs]
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty (no batches).")
+        if all(backend.is_tensor(out) for out in outputs):  # one output: no tree walks
+            return np.concatenate([backend.convert_to_numpy(out) for out in outputs], axis=0)
+        outputs = [tree.map_structure(backend.convert_to_numpy, out) for out in outputs]
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
 
     # -- single batches ------------------------------------------------------------------

@@ -18,7 +18,7 @@ def _float(x):
 
 
 def relu(x):
-    return F.relu(_float(x))
+    return torch.relu(_float(x))
 
 
 def relu6(x):

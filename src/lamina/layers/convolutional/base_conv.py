@@ -12,6 +12,7 @@ from lamina import constraints
 from lamina import initializers
 from lamina import ops
 from lamina import regularizers
+from lamina.activations.activations import engine_form
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -182,8 +183,9 @@ class SpatialConv(Layer):
             if self.data_format == "channels_first":
                 bias = ops.reshape(bias, (-1,) + (1,) * self.rank)
             outputs = ops.add(outputs, bias)
-        if self.activation is not activations.linear:
-            outputs = self.activation(outputs)
+        activation = self.activation
+        if activation is not activations.linear:
+            outputs = engine_form(activation)(outputs)
         return outputs
 
     def _spatial_config(self):

@@ -5,6 +5,7 @@ from lamina import backend
 from lamina import constraints
 from lamina import initializers
 from lamina import regularizers
+from lamina.activations.activations import engine_form
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -89,8 +90,9 @@ class Dense(Layer):
         # One fused engine call (addmm on torch) instead of a matmul and an add.
         outputs = backend.nn.dense(inputs, self.kernel.value,
                                    None if self.bias is None else self.bias.value)
-        if self.activation is not activations.linear:
-            outputs = self.activation(outputs)
+        activation = self.activation
+        if activation is not activations.linear:
+            outputs = engine_form(activation)(outputs)
         return outputs
 
     def compute_output_shape(self, input_shape):

@@ -12,6 +12,7 @@ from lamina import constraints
 from lamina import initializers
 from lamina import ops
 from lamina import regularizers
+from lamina.activations.activations import engine_form
 from lamina.initializers.random_initializers import VarianceScaling
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
@@ -247,8 +248,9 @@ class EinsumDense(Layer):
         outputs = ops.einsum(self.equation, inputs, self._kernel.value)
         if self.bias is not None:
             outputs = ops.add(outputs, self.bias.value)
-        if self.activation is not activations.linear:
-            outputs = self.activation(outputs)
+        activation = self.activation
+        if activation is not activations.linear:
+            outputs = engine_form(activation)(outputs)
         return outputs
 
     def compute_output_shape(self, input_shape):
