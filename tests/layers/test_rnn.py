@@ -749,3 +749,32 @@ def test_bidirectional_copies_a_rnn_with_an_unregistered_user_cell():
     forward, _, _ = _rnn_reference(_accumulator_step, x, w[:1], zeros)
     backward, _, _ = _rnn_reference(_accumulator_step, x, w[1:], zeros, go_backwards=True)
     np.testing.assert_allclose(out, forward + backward, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell_cls", [layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_loop_without_mask_matches_loop_with_a_full_mask(cell_cls, return_sequences):
+    # Without a mask the loop takes the output of built-in cells from their first state
+    # (no separate carry); an all-True mask runs the carrying loop. Both must agree.
+    lamina.utils.set_random_seed(0)
+    layer = layers.RNN(cell_cls(5), return_sequences=return_sequences, return_state=True)
+    x = np.random.default_rng(0).normal(size=(3, 6, 4)).astype("float32")
+    plain = [ops.convert_to_numpy(t) for t in layer(x)]
+    masked = [ops.convert_to_numpy(t) for t in layer(x, mask=np.ones((3, 6), bool))]
+    for a, b in zip(plain, masked):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(plain[0][:, -1] if return_sequences else plain[0], plain[1],
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_subclassed_cell_output_is_not_taken_from_its_state():
+    class DoubledOutput(layers.LSTMCell):
+        def call(self, inputs, states, training=False):
+            h, new_states = super().call(inputs, states, training=training)
+            return ops.multiply(h, 2.0), new_states
+
+    lamina.utils.set_random_seed(0)
+    layer = layers.RNN(DoubledOutput(4), return_state=True)
+    x = np.random.default_rng(1).normal(size=(2, 5, 3)).astype("float32")
+    output, h, _ = (ops.convert_to_numpy(t) for t in layer(x))
+    np.testing.assert_allclose(output, 2.0 * h, rtol=1e-6, atol=1e-6)

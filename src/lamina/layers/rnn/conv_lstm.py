@@ -222,6 +222,10 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         return config
 
 
+# RNN's loop reads the output of this call() from the first state (see rnn.py).
+ConvLSTMCell._call_returns_first_state = ConvLSTMCell.call
+
+
 class ConvLSTM(RNN):
     """The convolutional LSTM layer of rank ``rank``; use ConvLSTM1D / 2D / 3D.
 

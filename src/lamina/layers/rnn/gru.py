@@ -167,6 +167,10 @@ class GRUCell(Layer, DropoutRNNCell):
         return config
 
 
+# RNN's loop reads the output of this call() from the first state (see rnn.py).
+GRUCell._call_returns_first_state = GRUCell.call
+
+
 class GRU(RNN):
     """Gated recurrent unit layer (Cho et al., 2014).
 

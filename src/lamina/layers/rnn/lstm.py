@@ -154,6 +154,10 @@ class LSTMCell(Layer, DropoutRNNCell):
         return config
 
 
+# RNN's loop reads the output of this call() from the first state (see rnn.py).
+LSTMCell._call_returns_first_state = LSTMCell.call
+
+
 class LSTM(RNN):
     """Long short-term memory layer (Hochreiter & Schmidhuber, 1997).
 

@@ -304,17 +304,24 @@ class RNN(Layer):
                 mask = ops.flip(mask, axis=0)
         # 2. The output carried between steps starts as zeros (Keras's "previous output"
         #    of the first step).
+        #    Built-in cells return their first state as the output: without a mask the
+        #    loop need not carry it twice (a second copy per step, forward and backward).
+        carry_output = mask is not None or not _output_is_first_state(self.cell)
         size = getattr(self.cell, "output_size", None)
-        if isinstance(size, int):
+        if not carry_output:
+            zero_output = None
+        elif isinstance(size, int):
             zero_output = ops.zeros((sequences.shape[0], size), dtype=self._dtype)
         else:
             zero_output = ops.zeros_like(run_cell(xs[0], flat_states)[0])
         keep_all = self.return_sequences
 
         def step(carry, x):
-            states, previous = carry
+            states, previous = carry if carry_output else (carry, None)
             x_t, m_t = x if mask is not None else (x, None)
             output, new_states = run_cell(x_t, states)
+            if not carry_output:
+                return new_states, (output if keep_all else None)
             if m_t is not None:
                 # 3. A masked step keeps the states and repeats the previous output.
                 keep = ops.reshape(m_t, (-1,) + (1,) * (len(output.shape) - 1))
@@ -325,9 +332,13 @@ class RNN(Layer):
                     for s, old in zip(new_states, states))
             return (new_states, output), (output if keep_all else None)
 
-        (final_states, last_output), outputs = ops.scan(
-            step, (flat_states, zero_output), (xs, mask) if mask is not None else xs,
-            unroll=True if self.unroll else 1)
+        carry, outputs = ops.scan(
+            step, (flat_states, zero_output) if carry_output else flat_states,
+            (xs, mask) if mask is not None else xs, unroll=True if self.unroll else 1)
+        if carry_output:
+            final_states, last_output = carry
+        else:
+            final_states, last_output = carry, carry[0]
         outputs = ops.swapaxes(outputs, 0, 1) if keep_all else ops.expand_dims(
             last_output, 1)
         return last_output, outputs, tree.pack_sequence_as(structure, list(final_states))
@@ -378,3 +389,9 @@ def _reset_dropout_masks(cell):
     for sub in getattr(cell, "cells", None) or []:
         _reset_dropout_masks(sub)
 
+
+def _output_is_first_state(cell):
+    """Whether ``cell.call`` is a built-in cell's own ``call``, which returns its first
+    state as the output (LSTM, GRU, SimpleRNN and ConvLSTM cells return ``h``)."""
+    call = getattr(type(cell), "call", None)
+    return call is not None and call is getattr(type(cell), "_call_returns_first_state", None)

@@ -106,6 +106,10 @@ class SimpleRNNCell(Layer, DropoutRNNCell):
         return config
 
 
+# RNN's loop reads the output of this call() from the first state (see rnn.py).
+SimpleRNNCell._call_returns_first_state = SimpleRNNCell.call
+
+
 class SimpleRNN(RNN):
     """A fully connected RNN whose output is fed back as the next step's state.
 
