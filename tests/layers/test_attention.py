@@ -119,7 +119,16 @@ EINSUM_CASES = [
     ("...b,bc->...c", 4, "c", (2, 5, 3)),
     ("ab...,bc->ac...", 4, "c", (2, 3, 7)),
     ("abcd,cde->abe", (None, 7), "e", (2, 3, 4, 5)),
+    ("abc,cde->abde", (None, 2, 3), "e", (2, 5, 6)),  # bias on part of the output axes
+    ("abc,cde->abde", (None, 2, 3), None, (2, 5, 6)),
+    ("...cd,cde->...e", 7, "e", (2, 3, 4, 5)),
 ]
+
+# Dense over the input's trailing axes, the bias (if any) on all kernel output axes:
+# computed as one matrix multiply with the bias fused in.
+MATMUL_FORMS = {("ab,bc->ac", "c"), ("abc,cde->abde", "de"), ("abc,bcd->ad", None),
+                ("...b,bc->...c", "c"), ("abcd,cde->abe", "e"), ("abc,cde->abde", None),
+                ("...cd,cde->...e", "e")}
 
 
 @pytest.mark.parametrize("equation, output_shape, bias_axes, input_shape", EINSUM_CASES)
@@ -132,6 +141,23 @@ def test_einsum_dense_matches_np_einsum(equation, output_shape, bias_axes, input
     expected = np.einsum(equation, x, weights[0]) + (weights[1] if bias_axes else 0.0)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
     assert out.shape == layer.compute_output_shape(input_shape)
+
+
+@pytest.mark.parametrize("equation, output_shape, bias_axes, input_shape", EINSUM_CASES)
+def test_einsum_dense_matmul_form_matches_the_einsum_path(equation, output_shape, bias_axes,
+                                                         input_shape):
+    layer = layers.EinsumDense(equation, output_shape, bias_axes=bias_axes,
+                               **_random_bias_kwargs())
+    x = random_array(*input_shape)
+    layer(x)
+    assert (layer._as_matmul is not None) == ((equation, bias_axes) in MATMUL_FORMS)
+    projection = random_array(*layer.compute_output_shape(input_shape))
+    fast_out = to_numpy(layer(x))
+    fast = lamina_grads(layer, [x], layer.trainable_weights, projection)
+    layer._as_matmul = None  # the general einsum + bias path
+    np.testing.assert_allclose(to_numpy(layer(x)), fast_out, rtol=1e-5, atol=1e-6)
+    for a, b in zip(lamina_grads(layer, [x], layer.trainable_weights, projection), fast):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("equation, output_shape, bias_axes, input_shape", EINSUM_CASES)

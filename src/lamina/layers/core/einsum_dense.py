@@ -8,6 +8,7 @@ LoRA and quantization are not supported.
 import re
 
 from lamina import activations
+from lamina import backend
 from lamina import constraints
 from lamina import initializers
 from lamina import ops
@@ -237,6 +238,7 @@ class EinsumDense(Layer):
             )
         else:
             self.bias = None
+        self._as_matmul = _matmul_form(self.equation, kernel_shape, bias_shape)
         self.built = True
 
     @property
@@ -245,9 +247,21 @@ class EinsumDense(Layer):
         return self._kernel
 
     def call(self, inputs, training=None):
-        outputs = ops.einsum(self.equation, inputs, self._kernel.value)
-        if self.bias is not None:
-            outputs = ops.add(outputs, self.bias.value)
+        form = self.__dict__.get("_as_matmul")
+        if form is not None:
+            # A dense layer over the trailing axes: one matrix multiply with the bias
+            # fused in (addmm on torch), on 2-D views of the input and the kernel.
+            contracted, kernel_2d, out_shape = form
+            lead = tuple(inputs.shape[:len(inputs.shape) - contracted])
+            outputs = backend.nn.dense(
+                ops.reshape(inputs, (-1, kernel_2d[0])),
+                ops.reshape(self._kernel.value, kernel_2d),
+                None if self.bias is None else ops.reshape(self.bias.value, (-1,)))
+            outputs = ops.reshape(outputs, lead + out_shape)
+        else:
+            outputs = ops.einsum(self.equation, inputs, self._kernel.value)
+            if self.bias is not None:
+                outputs = ops.add(outputs, self.bias.value)
         activation = self.activation
         if activation is not activations.linear:
             outputs = engine_form(activation)(outputs)
@@ -274,3 +288,31 @@ class EinsumDense(Layer):
             "quantization_config": None,
         })
         return config
+
+
+def _matmul_form(equation, kernel_shape, bias_shape):
+    """``(contracted axes, (rows, cols) of the 2-D kernel, output axes' shape)`` when
+    ``equation`` is a dense layer over the input's trailing axes (``"btd,dnh->btnh"``,
+    ``"btnh,nhd->btd"``): the kernel's leading axes are the input's last axes in order,
+    its other axes end the output in order, the rest of the output is the rest of the
+    input, and the bias (if any) spans exactly the kernel's output axes. Else None."""
+    in_spec, kernel_spec, out_spec, elision = _parse(equation)
+    if elision == "right":
+        return None
+    count = len(kernel_spec) - sum(c in out_spec for c in kernel_spec)
+    contracted, kept = kernel_spec[:count], kernel_spec[count:]
+    if not contracted or any(c in out_spec for c in contracted) or \
+            any(c in in_spec for c in kept) or not in_spec.endswith(contracted) or \
+            out_spec != in_spec[:len(in_spec) - count] + kept or \
+            len(set(kernel_spec)) != len(kernel_spec) or len(set(in_spec)) != len(in_spec):
+        return None
+    out_shape = tuple(kernel_shape[count:])
+    if bias_shape is not None and tuple(bias_shape) != out_shape:
+        return None
+    rows = 1
+    for size in kernel_shape[:count]:
+        rows *= size
+    cols = 1
+    for size in out_shape:
+        cols *= size
+    return count, (rows, cols), out_shape
