@@ -375,3 +375,75 @@ def test_predict_concatenates_single_and_structured_outputs():
     out = both.predict(x, batch_size=3, verbose=0)
     assert set(out) == {"a", "b"} and out["a"].shape == (7, 2) and out["b"].shape == (7, 1)
     np.testing.assert_allclose(out["a"], np.repeat(x.sum(1, keepdims=True), 2, axis=1))
+
+
+class _LazyScale(layers.Layer):
+    """Creates its weight on its first real call (not in build)."""
+
+    def call(self, x):
+        if not hasattr(self, "scale"):
+            self.scale = self.add_weight(shape=(x.shape[-1],), initializer="ones",
+                                         name="scale")
+        return x * self.scale
+
+
+class _LazyModel(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.lazy = _LazyScale()
+        self.head = layers.Dense(1)
+
+    def call(self, x):
+        return self.head(self.lazy(x))
+
+
+def test_weights_created_inside_predict_train_afterwards():
+    # predict runs in inference mode on torch; a weight created inside it must still be a
+    # normal, trainable tensor for the fit that follows.
+    model = _LazyModel()
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    model.head.build((None, 3))
+    model.built = True  # so predict does not make a first call outside its steps
+    model.predict(x, batch_size=8, verbose=0)
+    before = keras.ops.convert_to_numpy(model.lazy.scale.value).copy()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    model.fit(x, np.ones((16, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    assert not np.allclose(keras.ops.convert_to_numpy(model.lazy.scale.value), before)
+
+
+def test_stateful_rnn_trains_after_predict():
+    model = keras.Sequential([keras.Input(batch_shape=(4, 5, 3)),
+                              layers.LSTM(6, stateful=True), layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(8, 5, 3)).astype("float32")
+    first = model.predict(x, batch_size=4, verbose=0)
+    model.compile(optimizer="adam", loss="mse")
+    history = model.fit(x, np.zeros((8, 1), "float32"), batch_size=4, epochs=2,
+                        shuffle=False, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    model.layers[0].reset_states()
+    assert not np.allclose(model.predict(x, batch_size=4, verbose=0), first)  # it trained
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_jit_compile_true_trains_the_same_weights_and_predicts(optimizer):
+    # torch: the step goes through torch.compile (the fused CPU Adam kernel is left out
+    # of the graph); JAX: the compiled step. Same weights as the eager step after 3 steps,
+    # and predict / a second fit keep working after it.
+    def run(jit_compile):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((6,)), layers.Dense(8, activation="relu"),
+                                  layers.Dense(3)])
+        model.compile(optimizer=optimizer, loss="mse", jit_compile=jit_compile)
+        rng = np.random.default_rng(1)
+        x = rng.normal(size=(24, 6)).astype("float32")
+        y = rng.normal(size=(24, 3)).astype("float32")
+        model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)  # 3 steps
+        weights = model.get_weights()
+        out = model.predict(x, batch_size=8, verbose=0)
+        model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        return weights, out, model.get_weights()
+
+    compiled, eager = run(True), run(False)
+    for a, b in zip(compiled[0] + [compiled[1]] + compiled[2],
+                    eager[0] + [eager[1]] + eager[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

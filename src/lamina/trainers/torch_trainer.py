@@ -1,9 +1,10 @@
 """torch step functions: the shared ``train_step`` runs eagerly with autograd.
 
-Evaluation and prediction run under ``torch.no_grad()``. With ``jit_compile=True`` the step
-is handed to ``torch.compile`` after a first eager call (which creates lazily built state,
-such as optimizer slots, so the compiled graph does not have to); ``"auto"`` stays eager,
-which on CPU is the faster choice for the per-step sizes Keras models usually have.
+Evaluation runs under ``torch.no_grad()``, prediction under ``torch.inference_mode()`` (as
+a hand-written inference loop does). With ``jit_compile=True`` the step is handed to
+``torch.compile`` after a first eager call (which creates lazily built state, such as
+optimizer slots, so the compiled graph does not have to); ``"auto"`` stays eager, which on
+CPU is the faster choice for the per-step sizes Keras models usually have.
 """
 
 import warnings
@@ -43,7 +44,15 @@ def _concatenate(outputs):
 
 
 def _make(model, step, kind):
-    if kind != "train":
+    if kind == "predict":
+        # As a hand-written torch inference loop: inference mode (no autograd bookkeeping
+        # at all). Variables created inside it are made as normal tensors (core.Variable).
+        def inference_step(batch):
+            with torch.inference_mode():
+                return step(batch)
+
+        base = inference_step
+    elif kind != "train":
         def no_grad_step(batch):
             with torch.no_grad():
                 return step(batch)

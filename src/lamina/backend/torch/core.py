@@ -49,6 +49,11 @@ class Variable(BaseVariable):
         return convert_to_tensor(value, dtype=self._dtype)
 
     def _initialize(self, value):
+        if torch.is_inference_mode_enabled():
+            # Created inside predict (which runs in inference mode): the storage must be a
+            # normal tensor, or training it later would fail.
+            with torch.inference_mode(False):
+                return self._initialize(value)
         # Copy: a tensor made from a NumPy array shares its memory, and assigning the
         # variable must not change the user's array.
         value = value.detach().to(DEFAULT_DEVICE).clone()

@@ -39,7 +39,10 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
     rate are read on the host, which costs nothing on CPU; elsewhere (CUDA) it would wait
     for the device, so there this returns False and the multi-tensor update runs instead.
     """
-    if _FUSED_ADAM is None or not variables or variables[0].device.type != "cpu":
+    if _FUSED_ADAM is None or not variables or variables[0].device.type != "cpu" or \
+            torch.compiler.is_compiling():
+        # Inside torch.compile the host reads would break the graph, and the kernel's
+        # in-place state updates do not trace: the multi-tensor update compiles instead.
         return False
     for v in variables:
         if v.dtype is not torch.float32 and v.dtype is not torch.float64:
