@@ -273,7 +273,11 @@ def render(meta, records):
     if meta.get("repeats", 1) > 1:
         out += ["", f"Each implementation ran {meta['repeats']} times round-robin (every other "
                 "round in reverse order, so the VM's speed drift favours no implementation); "
-                "the tables keep its fastest run."]
+                "the tables keep its fastest run."
+                + "".join(f" `{w}` ran {n} rounds (one run takes seconds, and its per-step "
+                          "speed swings most with the machine's load)."
+                          for w, n in meta.get("min_rounds", {}).items()
+                          if n > meta["repeats"])]
     if meta.get("threads"):
         out += ["", f"CPU threads of torch and XLA capped at {meta['threads']} "
                 "(`--threads`)."]

@@ -47,6 +47,10 @@ PLAN = {
 QUICK = {"mlp": (4_096, 2), "cnn": (1_024, 2), "lstm": (512, 2), "tiny": (2_048, 2),
          "transformer": (256, 2), "predict": (4_096, 2)}
 RUN_TIMEOUT_S = 300
+# Workloads run for more rounds than --repeats: `tiny` measures per-step overhead, so its
+# speed swings most with the machine (on JAX, async dispatch hands every step to a second
+# thread, which a busy core delays by up to 2x), and one of its runs takes only seconds.
+MIN_ROUNDS = {"tiny": 7}
 
 
 def busy_jiffies():
@@ -251,7 +255,9 @@ def main(argv=None):
         samples, epochs = plan[workload]
         for backend in args.backends:
             best, firsts = {}, {}
-            for repeat in range(args.repeats):
+            rounds = args.repeats if args.quick else max(args.repeats,
+                                                          MIN_ROUNDS.get(workload, 0))
+            for repeat in range(rounds):
                 # Every other round runs the implementations in reverse order, so a machine
                 # that slows down (or speeds up) during a round favours none of them.
                 order = args.impls if repeat % 2 == 0 else list(reversed(args.impls))
@@ -266,7 +272,7 @@ def main(argv=None):
                         firsts.setdefault(impl, []).append(record["first_epoch_s"])
             for impl in args.impls:
                 record = best[impl]
-                record["repeats"] = args.repeats
+                record["repeats"] = rounds
                 if "error" not in record and firsts.get(impl):
                     # The first epoch is filtered like the steady speed: its fastest round
                     # (the kept run's own first epoch stays in first_epoch_kept_run_s).
@@ -278,7 +284,7 @@ def main(argv=None):
             "versions": library_versions(), "revision": revision,
             "revision_end": git_revision(), "plan": plan,
             "quick": args.quick, "imports": imports, "repeats": args.repeats,
-            "threads": args.threads}
+            "threads": args.threads, "min_rounds": {} if args.quick else MIN_ROUNDS}
     if previous:
         records = merge(previous["records"], records)
         meta["updated"] = previous["meta"].get("updated", []) + [
