@@ -447,3 +447,17 @@ def test_jit_compile_true_trains_the_same_weights_and_predicts(optimizer):
     for a, b in zip(compiled[0] + [compiled[1]] + compiled[2],
                     eager[0] + [eager[1]] + eager[2]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(backend.backend() != "torch", reason="torch's predict output handling")
+def test_predict_keeps_cpu_outputs_as_independent_numpy_copies():
+    import torch
+
+    from lamina.trainers.torch_trainer import predict_output_to_keep
+
+    t = torch.arange(6, dtype=torch.float32).reshape(3, 2)
+    kept = predict_output_to_keep({"a": t, "b": [t.to(torch.bfloat16)]})
+    assert isinstance(kept["a"], np.ndarray) and kept["b"][0].dtype == np.float32
+    t.add_(100.0)  # the kept copy must not follow the tensor
+    np.testing.assert_array_equal(kept["a"], np.arange(6, dtype="float32").reshape(3, 2))
+    np.testing.assert_array_equal(kept["b"][0], kept["a"])

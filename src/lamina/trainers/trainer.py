@@ -491,6 +491,7 @@ class Trainer:
             if first is not None:
                 self(first[0], training=False)
         predict_fn = self._step_function("predict")
+        keep = getattr(engine, "predict_output_to_keep", None)
         callback_list.on_predict_begin()
         outputs = []
         with frozen_structure():
@@ -498,14 +499,15 @@ class Trainer:
                                                     self.steps_per_execution):
                 callback_list.on_predict_batch_begin(first)
                 out = _run(predict_fn, batches)
-                outputs.append(out)
+                outputs.append(out if keep is None else keep(out))
                 callback_list.on_predict_batch_end(last, {"outputs": out})
         # Converted at the end: fetching each batch as it comes would make every step
         # wait for the previous one.
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty (no batches).")
-        if all(backend.is_tensor(out) for out in outputs):  # one output: no tree walks
+        if all(isinstance(out, np.ndarray) or backend.is_tensor(out) for out in outputs):
+            # One output: no tree walks.
             return np.concatenate([backend.convert_to_numpy(out) for out in outputs], axis=0)
         outputs = [tree.map_structure(backend.convert_to_numpy, out) for out in outputs]
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
