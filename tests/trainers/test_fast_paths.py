@@ -461,3 +461,50 @@ def test_predict_keeps_cpu_outputs_as_independent_numpy_copies():
     t.add_(100.0)  # the kept copy must not follow the tensor
     np.testing.assert_array_equal(kept["a"], np.arange(6, dtype="float32").reshape(3, 2))
     np.testing.assert_array_equal(kept["b"][0], kept["a"])
+
+
+@pytest.mark.parametrize("conv, pool, shape", [
+    (layers.Conv2D, layers.MaxPooling2D, (6, 7, 2)),
+    (layers.Conv1D, layers.MaxPooling1D, (9, 2)),
+])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_sequential_relu_after_pooling_matches_the_layer_order(conv, pool, shape, padding):
+    # In a Sequential, a relu convolution followed by max pooling applies the relu after
+    # pooling (same values and gradients, less work). A Functional model with the same
+    # layers runs them in their own order: both must predict and train identically.
+    def build(functional):
+        keras.utils.set_random_seed(0)
+        first = conv(4, 3, activation="relu", padding="same")
+        second = conv(3, 2, activation="relu")
+        stack = [first, pool(2, padding=padding), second, pool(2, padding=padding),
+                 layers.Flatten(), layers.Dense(2)]
+        if functional:
+            inputs = keras.Input(shape)
+            x = inputs
+            for layer in stack:
+                x = layer(x)
+            model = keras.Model(inputs, x)
+        else:
+            model = keras.Sequential([keras.Input(shape)] + stack)
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8,) + shape).astype("float32")
+    y = rng.normal(size=(8, 2)).astype("float32")
+    sequential, functional = build(False), build(True)
+    assert sequential._relu_before_pool() == {0, 2}
+    functional.set_weights(sequential.get_weights())
+    np.testing.assert_allclose(sequential.predict(x, verbose=0),
+                               functional.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
+    for model in (sequential, functional):
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(sequential.get_weights(), functional.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    # The convolution alone still applies its relu, and a replaced activation is honoured.
+    first = sequential.layers[0]
+    assert keras.ops.convert_to_numpy(first(x)).min() >= 0.0
+    first.activation = keras.activations.linear
+    functional.layers[1].activation = keras.activations.linear
+    np.testing.assert_allclose(sequential.predict(x, verbose=0),
+                               functional.predict(x, verbose=0), rtol=1e-6, atol=1e-6)

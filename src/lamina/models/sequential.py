@@ -1,10 +1,23 @@
 """``Sequential``: a plain stack of layers, each feeding the next."""
 
+from lamina import activations
 from lamina import backend
+from lamina.activations.activations import engine_form
 from lamina.backend import KerasTensor
+from lamina.layers.convolutional.conv import Conv1D
+from lamina.layers.convolutional.conv import Conv2D
+from lamina.layers.convolutional.conv import Conv3D
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer
+from lamina.layers.pooling.max_pooling import MaxPooling1D
+from lamina.layers.pooling.max_pooling import MaxPooling2D
+from lamina.layers.pooling.max_pooling import MaxPooling3D
 from lamina.models.model import Model
+
+# Exactly these classes (not subclasses, which may change call()): a relu convolution
+# directly followed by a max-pooling layer applies its relu after the pooling.
+_PLAIN_CONVS = (Conv1D, Conv2D, Conv3D)
+_MAX_POOLS = (MaxPooling1D, MaxPooling2D, MaxPooling3D)
 
 
 class Sequential(Model):
@@ -123,14 +136,46 @@ class Sequential(Model):
                 inputs = backend.numpy.expand_dims(inputs, -1)
         x = inputs
         current_mask = mask if mask is not None else getattr(inputs, "_keras_mask", None)
-        for layer in self._stack:
+        relu_before_pool = self._relu_before_pool()
+        relu_pending = False
+        for index, layer in enumerate(self._stack):
             kwargs = {}
             if current_mask is not None:
                 kwargs["mask" if layer._call_has_mask_arg else "_previous_mask"] = current_mask
-            x = layer(x, **kwargs)
+            if index in relu_before_pool and current_mask is None and \
+                    layer.activation is activations.relu and layer.activity_regularizer is None:
+                # relu(conv) then max-pool == max-pool then relu, exactly (values and
+                # gradients: relu is monotonic and zero wherever it is flat), on a quarter
+                # of the elements for 2x2 pools. The conv's own output is seen by no one
+                # else inside this stack.
+                layer.__dict__["_relu_deferred"] = True
+                try:
+                    x = layer(x, **kwargs)
+                finally:
+                    layer.__dict__["_relu_deferred"] = False
+                relu_pending = True
+            else:
+                x = layer(x, **kwargs)
+                if relu_pending:
+                    x = engine_form(activations.relu)(x)
+                    relu_pending = False
             current_mask = layer._last_output_mask
         self.__dict__["_output_mask"] = current_mask  # per call: skip attribute tracking
         return x
+
+    def _relu_before_pool(self):
+        """Indices of the stack's convolutions that a max-pooling layer follows directly
+        (cached per stack): their relu may run after the pooling instead."""
+        key = tuple(map(id, self._stack))
+        cached = self.__dict__.get("_relu_pool_cache")
+        if cached is None or cached[0] != key:
+            stack = self._stack
+            found = frozenset(
+                i for i in range(len(stack) - 1)
+                if type(stack[i]) in _PLAIN_CONVS and type(stack[i + 1]) in _MAX_POOLS)
+            cached = (key, found)
+            self.__dict__["_relu_pool_cache"] = cached
+        return cached[1]
 
     def compute_mask(self, inputs, previous_mask=None):
         """The mask of the last layer's output in the last call, or None."""

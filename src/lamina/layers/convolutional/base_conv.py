@@ -184,7 +184,7 @@ class SpatialConv(Layer):
                 bias = ops.reshape(bias, (-1,) + (1,) * self.rank)
             outputs = ops.add(outputs, bias)
         activation = self.activation
-        if activation is not activations.linear:
+        if activation is not activations.linear and not self.__dict__.get("_relu_deferred"):
             outputs = engine_form(activation)(outputs)
         return outputs
 
