@@ -228,7 +228,7 @@ def main(argv=None):
     parser.add_argument("--results", default=os.path.join(HERE, "results", "latest.json"))
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter of the benchmark processes")
-    parser.add_argument("--repeats", type=int, default=3,
+    parser.add_argument("--repeats", type=int, default=5,
                         help="run each (workload, backend) round-robin this many times, the "
                         "order reversed every other round, and keep each implementation's "
                         "fastest run (filters out interference and the VM's speed drift)")
