@@ -190,7 +190,6 @@ def threshold(x, threshold, default_value):
     return ops.threshold(x, threshold, default_value)
 
 
-
 # Activations that are one engine call on a real tensor: layers call the engine function
 # on their outputs directly, skipping the op-dispatch layers (a few microseconds per call
 # on torch, which adds up in small eager steps).

@@ -166,9 +166,10 @@ class Sequential(Model):
     def _relu_before_pool(self):
         """Indices of the stack's convolutions that a max-pooling layer follows directly
         (cached per stack): their relu may run after the pooling instead."""
-        key = tuple(map(id, self._stack))
+        key = tuple(self._stack)
         cached = self.__dict__.get("_relu_pool_cache")
-        if cached is None or cached[0] != key:
+        if cached is None or not (len(cached[0]) == len(key) and
+                                  all(a is b for a, b in zip(cached[0], key))):
             stack = self._stack
             found = frozenset(
                 i for i in range(len(stack) - 1)
