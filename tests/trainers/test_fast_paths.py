@@ -508,3 +508,28 @@ def test_sequential_relu_after_pooling_matches_the_layer_order(conv, pool, shape
     functional.layers[1].activation = keras.activations.linear
     np.testing.assert_allclose(sequential.predict(x, verbose=0),
                                functional.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
+
+
+def test_relu_deferral_marker_is_per_thread():
+    # While a Sequential defers a convolution's relu in one thread, the same layer called
+    # in another thread still applies its relu.
+    import threading
+
+    from lamina.layers.convolutional.base_conv import RELU_DEFERRED
+
+    conv = layers.Conv1D(3, 2, activation="relu")
+    x = np.random.default_rng(0).normal(size=(2, 5, 4)).astype("float32")
+    conv(x)
+    results = {}
+    RELU_DEFERRED.layer = conv
+    try:
+        results["here"] = keras.ops.convert_to_numpy(conv(x))
+        thread = threading.Thread(
+            target=lambda: results.update(there=keras.ops.convert_to_numpy(conv(x))))
+        thread.start()
+        thread.join()
+    finally:
+        RELU_DEFERRED.layer = None
+    assert results["here"].min() < 0.0  # deferred in this thread
+    assert results["there"].min() >= 0.0
+    np.testing.assert_allclose(results["there"], np.maximum(results["here"], 0.0), atol=1e-6)

@@ -4,6 +4,7 @@ from lamina import activations
 from lamina import backend
 from lamina.activations.activations import engine_form
 from lamina.backend import KerasTensor
+from lamina.layers.convolutional.base_conv import RELU_DEFERRED
 from lamina.layers.convolutional.conv import Conv1D
 from lamina.layers.convolutional.conv import Conv2D
 from lamina.layers.convolutional.conv import Conv3D
@@ -147,12 +148,13 @@ class Sequential(Model):
                 # relu(conv) then max-pool == max-pool then relu, exactly (values and
                 # gradients: relu is monotonic and zero wherever it is flat), on a quarter
                 # of the elements for 2x2 pools. The conv's own output is seen by no one
-                # else inside this stack.
-                layer.__dict__["_relu_deferred"] = True
+                # else inside this stack. (A per-thread marker: other threads calling the
+                # same layer meanwhile are not affected.)
+                outer, RELU_DEFERRED.layer = RELU_DEFERRED.layer, layer
                 try:
                     x = layer(x, **kwargs)
                 finally:
-                    layer.__dict__["_relu_deferred"] = False
+                    RELU_DEFERRED.layer = outer
                 relu_pending = True
             else:
                 x = layer(x, **kwargs)

@@ -6,6 +6,8 @@ activation) and the output-length arithmetic. The rank variants live in ``conv.p
 depthwise, separable and transposed families in their own modules.
 """
 
+import threading
+
 from lamina import activations
 from lamina import backend
 from lamina import constraints
@@ -15,6 +17,17 @@ from lamina import regularizers
 from lamina.activations.activations import engine_form
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
+
+
+class _ReluDeferral(threading.local):
+    """Per thread: the convolution whose relu its caller (a Sequential whose next layer is
+    a max pooling) applies after the pooling instead; None outside such a call."""
+
+    layer = None
+
+
+RELU_DEFERRED = _ReluDeferral()
+
 
 _SPATIAL_NAMES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
@@ -184,7 +197,7 @@ class SpatialConv(Layer):
                 bias = ops.reshape(bias, (-1,) + (1,) * self.rank)
             outputs = ops.add(outputs, bias)
         activation = self.activation
-        if activation is not activations.linear and not self.__dict__.get("_relu_deferred"):
+        if activation is not activations.linear and RELU_DEFERRED.layer is not self:
             outputs = engine_form(activation)(outputs)
         return outputs
 
