@@ -26,6 +26,7 @@ _SUBMODULES = (
     "config",
     "constraints",
     "data",
+    "dtype_policies",
     "initializers",
     "layers",
     "losses",
@@ -43,7 +44,14 @@ _SUBMODULES = (
 
 # Top-level names and the submodule that defines each.
 _NAMES = {
+    "DTypePolicy": "dtype_policies",
+    "FloatDTypePolicy": "dtype_policies",
+    "Initializer": "initializers",
     "KerasTensor": "backend",
+    "Loss": "losses",
+    "Metric": "metrics",
+    "Optimizer": "optimizers",
+    "Regularizer": "regularizers",
     "Variable": "backend",
     "Input": "layers",
     "InputSpec": "layers",

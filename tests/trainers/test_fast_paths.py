@@ -533,3 +533,143 @@ def test_relu_deferral_marker_is_per_thread():
     assert results["here"].min() < 0.0  # deferred in this thread
     assert results["there"].min() >= 0.0
     np.testing.assert_allclose(results["there"], np.maximum(results["here"], 0.0), atol=1e-6)
+
+
+# -- transposed storage of recurrent kernels ---------------------------------------------
+
+def test_memory_order_keeps_shape_values_and_assignment():
+    value = np.arange(12, dtype="float32").reshape(3, 4)
+    variable = backend.Variable(value, name="k")
+    variable._set_memory_order((1, 0))
+    assert variable._memory_order == (1, 0)
+    assert variable.shape == (3, 4)
+    np.testing.assert_array_equal(variable.numpy(), value)
+    variable.assign(value * 2)
+    np.testing.assert_array_equal(variable.numpy(), value * 2)
+    product = keras.ops.matmul(variable.value, np.eye(4, dtype="float32"))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(product), value * 2)
+    if backend.backend() == "torch":  # (out, in) in memory: the transposed view is dense
+        assert variable.value.t().is_contiguous()
+        assert variable.value.requires_grad
+    with pytest.raises(ValueError, match=r"Variable 'k'.*each of its 2 axes once.*\(0, 0\)"):
+        variable._set_memory_order((0, 0))
+
+
+@pytest.mark.parametrize("layer_fn", [lambda: layers.LSTM(5), lambda: layers.GRU(5)])
+def test_transposed_recurrent_kernels_train_like_the_plain_update(layer_fn, monkeypatch):
+    # The kernels (and their optimizer slots) are stored gates-outermost on torch; the fused
+    # Adam kernel then runs on flat views. Same weights as the per-variable update.
+    def train(fused):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((7, 3)), layer_fn(), layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        rng = np.random.default_rng(2)
+        x = rng.normal(size=(24, 7, 3)).astype("float32")
+        y = rng.normal(size=(24, 1)).astype("float32")
+        with monkeypatch.context() as patch:
+            if not fused:
+                patch.setattr(backend.optimizers, "adam_update", lambda *a, **k: False)
+                patch.setattr(backend.optimizers, "adam_update_fused", lambda *a, **k: False)
+            model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        return model
+
+    fast, plain = train(True), train(False)
+    kernel = fast.layers[0].cell.kernel if hasattr(fast.layers[0], "cell") else None
+    if backend.backend() == "torch" and kernel is not None:
+        assert kernel.value.t().is_contiguous()
+        slots = [v for v in fast.optimizer.variables if "_kernel_" in v.name]
+        assert slots and all(v._memory_order == (1, 0) for v in slots
+                             if v.shape == kernel.shape and "recurrent" not in v.name)
+    for a, b in zip(fast.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_adam_takes_flat_views_of_transposed_tensors():
+    if backend.backend() != "torch":
+        pytest.skip("torch's fused Adam kernel")
+    import torch
+
+    from lamina.backend.torch import optimizers as torch_optimizers
+
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(4, 6)).astype("float32")
+    grads = [rng.normal(size=(4, 6)).astype("float32") for _ in range(3)]
+
+    def run(transposed):
+        def make(array):
+            t = torch.tensor(array)
+            return t.t().contiguous().t() if transposed else t
+
+        var, m, v = make(start), make(np.zeros_like(start)), make(np.zeros_like(start))
+        iterations = torch.tensor(0.0)
+        for g in grads:
+            assert torch_optimizers.adam_update_fused(
+                [var], [make(g)], [m], [v], torch.tensor(0.01), iterations, 0.9, 0.999, 1e-7)
+            iterations += 1
+        assert var.stride() == make(start).stride()  # updated in place, layout kept
+        return var.numpy()
+
+    np.testing.assert_allclose(run(True), run(False), rtol=1e-6, atol=1e-7)
+
+
+def test_lstm_with_transposed_kernels_saves_and_loads(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 3)), layers.LSTM(6), layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).normal(size=(8, 4, 3)).astype("float32")
+    model.fit(x, np.zeros((8, 2), "float32"), epochs=1, verbose=0)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    for a, b in zip(loaded.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+# -- Sequential calls layers that need nothing around call() directly --------------------
+
+def test_plain_calls_keep_training_flag_per_call():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((50,)), layers.Dense(50, kernel_initializer="ones"),
+                              layers.Dropout(0.5)])
+    x = np.ones((4, 50), "float32")
+    first = backend.convert_to_numpy(model(x, training=False))
+    second = backend.convert_to_numpy(model(x, training=False))  # the direct calls
+    np.testing.assert_array_equal(first, second)
+    dropped = backend.convert_to_numpy(model(x, training=True))
+    assert (dropped == 0).mean() > 0.2  # dropout ran: training reached the layer
+    np.testing.assert_array_equal(backend.convert_to_numpy(model(x, training=False)), first)
+
+
+def test_plain_calls_notice_an_activity_regularizer_added_later():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2, kernel_initializer="ones")])
+    x = np.ones((2, 3), "float32")
+    model(x)
+    model(x)
+    assert not model.losses
+    model.layers[0].activity_regularizer = keras.regularizers.L2(0.5)
+    model(x)
+    # 0.5 * sum(3.0 ** 2 over a (2, 2) output) / batch 2
+    np.testing.assert_allclose(float(backend.convert_to_numpy(model.losses[0])), 9.0, rtol=1e-6)
+
+
+def test_plain_calls_notice_a_new_dtype_policy():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    x = np.ones((2, 3), "float32")
+    model(x)
+    model(x)
+    dense = model.layers[0]
+    dense.dtype_policy = keras.DTypePolicy("mixed_float16")
+    assert backend.standardize_dtype(model(x).dtype) == "float16"
+
+
+def test_plain_calls_keep_masks_flowing():
+    model = keras.Sequential([keras.Input((4,)), layers.Embedding(10, 3, mask_zero=True),
+                              layers.Dense(3), layers.LSTM(2)])
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    out = [backend.convert_to_numpy(model(x)) for _ in range(3)]
+    short = backend.convert_to_numpy(model(x[:, :2]))
+    # Masked (padded) steps change nothing: the first row's result with 2 steps is the same.
+    np.testing.assert_allclose(out[2][0], short[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(out[0], out[2])

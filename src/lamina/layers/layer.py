@@ -673,8 +673,20 @@ class Layer(backend.LayerBase):
 
     @property
     def dtype_policy(self):
-        """The layer's ``DTypePolicy`` (compute and variable dtypes)."""
+        """The layer's ``DTypePolicy`` (compute and variable dtypes); assignable, as in
+        Keras (a policy or its name: ``layer.dtype_policy = "mixed_float16"``). Weights
+        already created keep their dtype."""
         return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        from lamina.mixed_precision import dtype_policies as policies
+
+        policy = policies.get(_policy_name(value) if not isinstance(
+            value, policies.DTypePolicy) else value)
+        self._dtype_policy = policy
+        self._dtype = policy.variable_dtype
+        self._compute_dtype = policy.compute_dtype
 
     # -- functional graph accessors ------------------------------------------------------
     def _node_tensors(self, attr):
@@ -799,6 +811,49 @@ def _annotate(error, layer):
         )
     except Exception:  # an exception type with a custom constructor: keep it as it is
         return error
+
+
+def remember_plain_call(layer, given):
+    """After ``layer(given)`` ran with no mask: note when that call did nothing but
+    ``layer.call(given)`` (no conversion, spec already checked, no mask, no activity
+    regularizer, no autocast), so containers may call ``call`` directly for inputs of the
+    same type, shape and dtype (see :func:`call_plain`)."""
+    if layer._last_output_mask is None and type(layer).__call__ is Layer.__call__ and \
+            layer._compute_mask_is_default and layer.built and \
+            layer.activity_regularizer is None and layer._compute_dtype == layer._dtype and \
+            backend.is_tensor(given) and not isinstance(given, KerasTensor) and \
+            layer.__dict__.get("_passthrough") == (given.dtype, layer._compute_dtype) and \
+            getattr(given, "_keras_mask", None) is None:
+        layer.__dict__["_plain_call"] = (type(given), tuple(given.shape), given.dtype,
+                                         layer._compute_dtype)
+
+
+def plain_call_ready(layer, x):
+    """Whether ``layer(x)`` may run as :func:`call_plain`: an earlier full call with an
+    input of this type, shape and dtype showed it adds nothing (see
+    :func:`remember_plain_call`), the layer still has no activity regularizer and no
+    autocast, ``x`` carries no mask, and a layer call is in progress (whose ``training``
+    the layer takes)."""
+    key = layer.__dict__.get("_plain_call")
+    return key is not None and _context.depth and key[0] is type(x) and \
+        key[1] == x.shape and key[2] == x.dtype and key[3] == layer._compute_dtype and \
+        layer.activity_regularizer is None and layer._compute_dtype == layer._dtype and \
+        getattr(x, "_keras_mask", None) is None
+
+
+def call_plain(layer, x):
+    """``layer(x)`` for a layer and input :func:`plain_call_ready` accepted: ``call``
+    directly, with the enclosing call's ``training``, skipping the per-call checks."""
+    training = _context.training
+    try:
+        if training is not None and layer._call_has_training_arg:
+            outputs = layer.call(x, training=training)
+        else:
+            outputs = layer.call(x)
+    except (ValueError, TypeError) as error:
+        raise _annotate(error, layer) from None
+    layer.__dict__["_last_output_mask"] = None
+    return outputs
 
 
 def _mask_of(x):

@@ -10,6 +10,9 @@ from lamina.layers.convolutional.conv import Conv2D
 from lamina.layers.convolutional.conv import Conv3D
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer
+from lamina.layers.layer import call_plain
+from lamina.layers.layer import plain_call_ready
+from lamina.layers.layer import remember_plain_call
 from lamina.layers.pooling.max_pooling import MaxPooling1D
 from lamina.layers.pooling.max_pooling import MaxPooling2D
 from lamina.layers.pooling.max_pooling import MaxPooling3D
@@ -157,7 +160,16 @@ class Sequential(Model):
                     RELU_DEFERRED.layer = outer
                 relu_pending = True
             else:
-                x = layer(x, **kwargs)
+                if current_mask is None and plain_call_ready(layer, x):
+                    # Seen this input type and shape before with nothing to add around
+                    # call(): skip the per-call checks (a few microseconds per layer,
+                    # which is most of a small model's step on torch).
+                    x = call_plain(layer, x)
+                else:
+                    given = x
+                    x = layer(x, **kwargs)
+                    if current_mask is None:
+                        remember_plain_call(layer, given)
                 if relu_pending:
                     x = engine_form(activations.relu)(x)
                     relu_pending = False

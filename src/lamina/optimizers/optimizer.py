@@ -285,9 +285,13 @@ class Optimizer(OptimizerStepsMixin):
         """
         prefix = getattr(reference_variable, "path", None) or reference_variable.name
         prefix = str(prefix).replace("/", "_").replace(":", "_")
-        return self.add_variable(reference_variable.shape, initializer=initializer,
+        slot = self.add_variable(reference_variable.shape, initializer=initializer,
                                  dtype=reference_variable.dtype,
                                  name=f"{prefix}_{name or 'var'}")
+        order = getattr(reference_variable, "_memory_order", None)
+        if order is not None:  # laid out like its variable: fused updates walk both alike
+            slot._set_memory_order(order)
+        return slot
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """Create one slot per variable for each name, interleaved per variable as Keras does.

@@ -89,6 +89,28 @@ class BaseVariable:
         """The current value as a backend tensor."""
         raise NotImplementedError("abstract: a backend Variable returns its value")
 
+    # The axes of the value, outermost first, as they lie in memory (None: as created,
+    # row-major). Set through `_set_memory_order`; optimizers give their slots the same.
+    _memory_order = None
+
+    def _set_memory_order(self, order):
+        """Hint the memory layout the engine's kernels read fastest; shape and values stay.
+
+        ``order`` lists the axes outermost first: ``(1, 0)`` for a Dense kernel
+        ``(in, out)`` asks for ``(out, in)`` in memory, the layout torch's CPU matrix
+        multiply (and oneDNN's LSTM) take without a transposed copy. Engines that pick
+        layouts themselves (JAX) only record it.
+        """
+        self._memory_order = self._checked_memory_order(order)
+
+    def _checked_memory_order(self, order):
+        order = tuple(int(axis) for axis in order)
+        if sorted(order) != list(range(len(self.shape))):
+            raise ValueError(
+                f"Variable {self.path!r}: the memory order must list each of its "
+                f"{len(self.shape)} axes once; got {order}.")
+        return order
+
     # -- public API ----------------------------------------------------------------------
     @property
     def dtype(self):

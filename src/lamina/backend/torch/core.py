@@ -60,6 +60,20 @@ class Variable(BaseVariable):
         is_float = value.dtype.is_floating_point or value.dtype.is_complex
         self._value = torch.nn.Parameter(value, requires_grad=self._trainable and is_float)
 
+    def _set_memory_order(self, order):
+        order = self._checked_memory_order(order)
+        value = self._value
+        if torch.is_inference_mode_enabled():  # see _initialize
+            with torch.inference_mode(False):
+                return self._set_memory_order(order)
+        inverse = sorted(range(len(order)), key=order.__getitem__)
+        with torch.no_grad():
+            stored = value.detach().permute(order).contiguous().permute(inverse)
+        # A new Parameter over the re-laid storage: same shape and values, and the
+        # gradients autograd gives for it follow its strides.
+        self._value = torch.nn.Parameter(stored, requires_grad=value.requires_grad)
+        self._memory_order = order
+
     def _direct_assign(self, value):
         with torch.no_grad():
             self._value.copy_(value)

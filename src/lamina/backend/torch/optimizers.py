@@ -5,6 +5,7 @@ Each function updates the tensors in place and returns True; the JAX module retu
 (its step is compiled as a whole, so the per-variable update is already fused).
 """
 
+import functools
 import math
 
 import torch
@@ -49,8 +50,30 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
             return False
     step = float(_host_value(iterations)) + 1.0
     bias_correction_2 = 1.0 - beta_2 ** step
-    grads = [g if g.dtype is v.dtype and g.is_contiguous() else g.to(v.dtype).contiguous()
-             for g, v in zip(grads, variables)]
+    # The kernel walks each tensor's memory in order, so a variable, its gradient and its
+    # two slots must share one layout (kernels may be stored transposed; see
+    # Variable._set_memory_order). A gradient that differs is copied into that layout.
+    grads = [g if g.dtype is v.dtype and g.stride() == v.stride() else
+             torch.empty_like(v).copy_(g) for g, v in zip(grads, variables)]
+    for v, m, s in zip(variables, momentums, velocities):
+        if not v.stride() == m.stride() == s.stride():
+            return False
+    if not all(v.is_contiguous() for v in variables):
+        # The kernel copies non-contiguous tensors to contiguous ones and back (three
+        # times the memory traffic); it treats elements independently, so a transposed
+        # kernel is handed over as flat views of its memory instead.
+        variables, grads, momentums, velocities = (
+            list(tensors) for tensors in (variables, grads, momentums, velocities))
+        for i, v in enumerate(variables):
+            if v.is_contiguous():
+                continue
+            if not _fills_memory(tuple(v.shape), v.stride()):
+                return False
+            flat, one = (v.numel(),), (1,)
+            variables[i] = v.as_strided(flat, one)
+            grads[i] = grads[i].as_strided(flat, one)
+            momentums[i] = momentums[i].as_strided(flat, one)
+            velocities[i] = velocities[i].as_strided(flat, one)
     count = torch.tensor(step, dtype=torch.float32)
     arguments = (variables, grads, momentums, velocities, [], [count] * len(variables))
     options = dict(lr=float(_host_value(learning_rate)), beta1=float(beta_1),
@@ -66,6 +89,18 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
 
 
 _FUSED_ADAM = getattr(torch, "_fused_adam_", None)
+
+
+@functools.lru_cache(maxsize=256)
+def _fills_memory(shape, stride):
+    """Whether a tensor of this shape and stride fills its memory without gaps or overlaps
+    in some axis order (a transposed kernel does), so a flat view covers its elements."""
+    expected = 1
+    for size, step in sorted(zip(shape, stride), key=lambda pair: pair[1]):
+        if size != 1 and step != expected:
+            return False
+        expected *= size
+    return True
 
 
 def _host_value(x):

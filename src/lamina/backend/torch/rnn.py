@@ -66,7 +66,7 @@ def gru(inputs, initial_state, kernel, recurrent_kernel, bias, mask=None, go_bac
         >>> last, seq, (h,) = gru(x, h0, kernel, recurrent_kernel, bias)
     """
     kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
-    params = [_zrh_to_rzn(kernel, axis=1).t(), _zrh_to_rzn(recurrent_kernel, axis=1).t()]
+    params = [_zrh_to_rzn(kernel.t(), axis=0), _zrh_to_rzn(recurrent_kernel.t(), axis=0)]
     if bias is not None:
         bias = convert_to_tensor(bias)
         params += [_zrh_to_rzn(bias[0], axis=0), _zrh_to_rzn(bias[1], axis=0)]
@@ -103,8 +103,11 @@ def _run(kernel_fn, inputs, states, params, mask, go_backwards, zero_output_for_
         hx = tuple(s.unsqueeze(0) for s in states)  # (1, batch, units): one layer
         result = kernel_fn(x, hx if len(hx) > 1 else hx[0], params, has_biases, 1, 0.0,
                            False, False, True)
-        outputs = result[0]
-        return outputs[:, -1], outputs, [s.squeeze(0) for s in result[1:]]
+        final = [s.squeeze(0) for s in result[1:]]
+        # The last output is the final hidden state: read from the state, so a model that
+        # keeps only the last output sends no gradient through the whole sequence of
+        # outputs (as nn.LSTM code reading h_n does).
+        return final[0], result[0], final
     return _run_right_padded(kernel_fn, x, states, params, has_biases, lengths, positions,
                              go_backwards, zero_output_for_mask)
 

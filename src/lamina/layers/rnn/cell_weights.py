@@ -60,6 +60,11 @@ def add_recurrent_weights(cell, input_dim, gates):
         shape=(cell.units, gates * cell.units), initializer=cell.recurrent_initializer,
         regularizer=cell.recurrent_regularizer, constraint=cell.recurrent_constraint,
         name="recurrent_kernel")
+    if gates > 1:
+        # LSTM / GRU: gates outermost in memory, the layout torch's fused layers (oneDNN
+        # on CPU) read, so each step hands them the transposed kernels without a copy.
+        cell.kernel._set_memory_order((1, 0))
+        cell.recurrent_kernel._set_memory_order((1, 0))
 
 
 def forget_bias_initializer(bias_initializer, units):
