@@ -390,3 +390,38 @@ def test_global_max_pooling1d_takes_no_mask_like_keras():
 def test_global_pooling_rejects_input_of_wrong_rank():
     with pytest.raises(ValueError, match="expected ndim=4"):
         layers.GlobalAveragePooling2D()(np.ones((2, 4, 3), "float32"))
+
+
+def _first_max_gradient(x, pool_size, projection):
+    """d sum(maxpool(x) * projection) / dx for non-overlapping "valid" windows, where each
+    window's gradient goes to its first maximal cell in row-major order (channels last)."""
+    grad = np.zeros_like(x, dtype="float64")
+    rank = x.ndim - 2
+    counts = [size // p for size, p in zip(x.shape[1:-1], pool_size)]
+    for b in range(x.shape[0]):
+        for c in range(x.shape[-1]):
+            for index in itertools.product(*[range(n) for n in counts]):
+                cells = tuple(slice(i * p, (i + 1) * p) for i, p in zip(index, pool_size))
+                window = x[(b,) + cells + (c,)]
+                first = np.unravel_index(np.argmax(window), window.shape)  # first maximum
+                at = tuple(i * p + f for i, p, f in zip(index, pool_size, first))
+                grad[(b,) + at + (c,)] += projection[(b,) + tuple(index) + (c,)]
+    assert rank == len(pool_size)
+    return grad
+
+
+@pytest.mark.parametrize("name, pool_size, shape", [
+    ("MaxPooling1D", (2,), (2, 9, 3)),
+    ("MaxPooling2D", (2, 2), (2, 6, 7, 3)),
+    ("MaxPooling2D", (3, 2), (1, 7, 6, 2)),
+    ("MaxPooling3D", (2, 2, 2), (1, 4, 5, 4, 2)),
+])
+def test_max_pooling_gradient_goes_to_the_first_maximum_on_ties(name, pool_size, shape):
+    # Rounded values tie inside many windows (as relu outputs and flat image regions do);
+    # the gradient must go to one cell per window, the first maximal one, as in Keras.
+    rng = np.random.default_rng(0)
+    x = np.round(rng.uniform(0, 2, size=shape)).astype("float32")
+    projection = rng.normal(size=_reference(name, {"pool_size": pool_size}, x).shape)
+    (grad,) = lamina_grads(getattr(layers, name)(pool_size=pool_size), [x], (), projection)
+    np.testing.assert_allclose(grad, _first_max_gradient(x, pool_size, projection),
+                               rtol=1e-6, atol=1e-6)
