@@ -392,36 +392,52 @@ def test_global_pooling_rejects_input_of_wrong_rank():
         layers.GlobalAveragePooling2D()(np.ones((2, 4, 3), "float32"))
 
 
-def _first_max_gradient(x, pool_size, projection):
-    """d sum(maxpool(x) * projection) / dx for non-overlapping "valid" windows, where each
-    window's gradient goes to its first maximal cell in row-major order (channels last)."""
+def _first_max_gradient(x, pool_size, projection, strides=None, padding="valid"):
+    """d sum(maxpool(x) * projection) / dx (channels last), where each window's gradient
+    goes to its first maximal cell in row-major order; overlapping windows add up."""
+    strides = pool_size if strides is None else strides
+    sizes = x.shape[1:-1]
+    counts, befores = [], []
+    for size, window, stride in zip(sizes, pool_size, strides):
+        if padding == "valid":
+            counts.append((size - window) // stride + 1)
+            befores.append(0)
+        else:
+            counts.append(-(-size // stride))
+            befores.append(max((counts[-1] - 1) * stride + window - size, 0) // 2)
     grad = np.zeros_like(x, dtype="float64")
-    rank = x.ndim - 2
-    counts = [size // p for size, p in zip(x.shape[1:-1], pool_size)]
     for b in range(x.shape[0]):
         for c in range(x.shape[-1]):
             for index in itertools.product(*[range(n) for n in counts]):
-                cells = tuple(slice(i * p, (i + 1) * p) for i, p in zip(index, pool_size))
+                starts = [i * s - before for i, s, before in zip(index, strides, befores)]
+                cells = tuple(slice(max(st, 0), min(st + w, n))
+                              for st, w, n in zip(starts, pool_size, sizes))
                 window = x[(b,) + cells + (c,)]
                 first = np.unravel_index(np.argmax(window), window.shape)  # first maximum
-                at = tuple(i * p + f for i, p, f in zip(index, pool_size, first))
+                at = tuple(cell.start + f for cell, f in zip(cells, first))
                 grad[(b,) + at + (c,)] += projection[(b,) + tuple(index) + (c,)]
-    assert rank == len(pool_size)
     return grad
 
 
-@pytest.mark.parametrize("name, pool_size, shape", [
-    ("MaxPooling1D", (2,), (2, 9, 3)),
-    ("MaxPooling2D", (2, 2), (2, 6, 7, 3)),
-    ("MaxPooling2D", (3, 2), (1, 7, 6, 2)),
-    ("MaxPooling3D", (2, 2, 2), (1, 4, 5, 4, 2)),
+@pytest.mark.parametrize("name, kwargs, shape", [
+    ("MaxPooling1D", {"pool_size": 2}, (2, 9, 3)),
+    ("MaxPooling1D", {"pool_size": 3, "strides": 1, "padding": "same"}, (2, 7, 2)),
+    ("MaxPooling2D", {"pool_size": 2}, (2, 6, 7, 3)),
+    ("MaxPooling2D", {"pool_size": (3, 2)}, (1, 7, 6, 2)),
+    ("MaxPooling2D", {"pool_size": 2, "padding": "same"}, (1, 5, 7, 2)),
+    ("MaxPooling2D", {"pool_size": 3, "strides": 2}, (2, 7, 8, 2)),
+    ("MaxPooling3D", {"pool_size": 2}, (1, 4, 5, 4, 2)),
 ])
-def test_max_pooling_gradient_goes_to_the_first_maximum_on_ties(name, pool_size, shape):
+def test_max_pooling_gradient_goes_to_the_first_maximum_on_ties(name, kwargs, shape):
     # Rounded values tie inside many windows (as relu outputs and flat image regions do);
     # the gradient must go to one cell per window, the first maximal one, as in Keras.
     rng = np.random.default_rng(0)
     x = np.round(rng.uniform(0, 2, size=shape)).astype("float32")
-    projection = rng.normal(size=_reference(name, {"pool_size": pool_size}, x).shape)
-    (grad,) = lamina_grads(getattr(layers, name)(pool_size=pool_size), [x], (), projection)
-    np.testing.assert_allclose(grad, _first_max_gradient(x, pool_size, projection),
-                               rtol=1e-6, atol=1e-6)
+    projection = rng.normal(size=_reference(name, kwargs, x).shape)
+    (grad,) = lamina_grads(getattr(layers, name)(**kwargs), [x], (), projection)
+    rank = len(shape) - 2
+    pool = _as_tuple(kwargs["pool_size"], rank)
+    strides = _as_tuple(kwargs.get("strides", pool), rank)
+    expected = _first_max_gradient(x, pool, projection, strides,
+                                   kwargs.get("padding", "valid"))
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-6)
