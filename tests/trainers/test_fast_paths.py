@@ -673,3 +673,55 @@ def test_plain_calls_keep_masks_flowing():
     # Masked (padded) steps change nothing: the first row's result with 2 steps is the same.
     np.testing.assert_allclose(out[2][0], short[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(out[0], out[2])
+
+
+# -- automatic steps per execution (engines with compiled steps) ---------------------------
+
+def _auto_fit(monkeypatch, auto, callbacks=None, epochs=3):
+    from lamina.trainers import engine
+    from lamina.trainers import trainer
+
+    monkeypatch.setattr(trainer, "_AUTO_STEP_MAX_S", 60.0)  # any step counts as short
+    if not auto:
+        monkeypatch.setattr(engine, "AUTO_STEPS_PER_EXECUTION", False, raising=False)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6,)), layers.Dense(8, activation="relu"),
+                              layers.Dropout(0.3), layers.BatchNormalization(),
+                              layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    rng = np.random.default_rng(1)
+    # 40 steps per epoch: the first epoch times 39 of them; later epochs run 2 x 16 steps
+    # per call and the remaining 8 one by one.
+    x, y = rng.normal(size=(320, 6)).astype("float32"), rng.normal(size=(320, 3)).astype("float32")
+    history = model.fit(x, y, batch_size=8, epochs=epochs, verbose=0, callbacks=callbacks)
+    return model, history
+
+
+def test_automatic_steps_per_execution_trains_the_same_weights(monkeypatch):
+    auto, auto_history = _auto_fit(monkeypatch, auto=True)
+    with monkeypatch.context() as patch:
+        plain, plain_history = _auto_fit(patch, auto=False)
+    compiled = getattr(auto._step_functions["train"], "compiled", {})
+    # JAX runs later epochs 16 steps per compiled call; torch runs every step as it comes.
+    assert ("many" in compiled) == (backend.backend() == "jax")
+    assert "many" not in getattr(plain._step_functions["train"], "compiled", {})
+    for a, b in zip(auto.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for key in ("loss", "mae"):
+        np.testing.assert_allclose(auto_history.history[key], plain_history.history[key],
+                                   rtol=1e-5)
+
+
+def test_a_callback_watching_batches_sees_every_batch(monkeypatch):
+    class Counter(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.batches = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches.append(batch)
+
+    counter = Counter()
+    model, _ = _auto_fit(monkeypatch, auto=True, callbacks=[counter])
+    assert counter.batches == list(range(40)) * 3
+    assert "many" not in getattr(model._step_functions["train"], "compiled", {})

@@ -20,6 +20,10 @@ import numpy as np
 from lamina.backend.common import scopes
 from lamina.backend.jax.core import run_with_values
 
+# fit may run several steps per compiled call by itself when steps are very short (see
+# trainer._AUTO_STEPS): one dispatch per step then costs as much as the step.
+AUTO_STEPS_PER_EXECUTION = True
+
 _UNTRACKED_STATE = (
     "A compiled step assigned Variable(s) {names} that the model does not track, so their "
     "new values cannot leave the compiled function. Keep state in layers, metrics, "

@@ -6,6 +6,7 @@ This module runs epochs, validation, callbacks and logs. The per-backend modules
 """
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -29,6 +30,15 @@ _NOT_COMPILED = (
 # the previous one to finish. The loss in the logs is the running mean, so a NaN in any
 # earlier step of the epoch shows.
 _NAN_CHECK_EVERY = 32
+# Automatic steps per execution (engines whose steps are compiled calls, JAX): when the
+# user kept steps_per_execution=1 and no callback watches single batches, and the first
+# epoch's steps took less than _AUTO_STEP_MAX_S each (the per-call dispatch then costs as
+# much as the step), later epochs run _AUTO_STEPS steps per compiled call. The weights,
+# logs and epoch-level callbacks are those of one step per call.
+_AUTO_STEPS = 16
+_AUTO_STEP_MAX_S = 0.0005
+_AUTO_WARM_STEPS = 4
+_AUTO_MIN_TIMED_STEPS = 32
 _NAN_LOSS = (
     "The training loss became {value} at epoch {epoch}, batch {batch}. Training stopped so "
     "the weights are not corrupted further. Usual fixes: lower the learning rate, check the "
@@ -344,14 +354,21 @@ class Trainer:
         initial_epoch, initial_step = _resume_point(self, iterator, initial_epoch)
         epoch_logs = {}
         self.__dict__["_lazy_step_logs"] = self._can_defer_step_logs()
+        auto_steps = self._auto_steps_allowed(callback_list)
+        step_seconds = None
         with frozen_structure(), _lazy_logs_end(self):
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 logs = {}
                 steps_done = 0
-                for first, last, batches in _executions(iterator.enumerate_epoch(),
-                                                        self.steps_per_execution):
+                size = self.steps_per_execution
+                if auto_steps and step_seconds is not None and \
+                        step_seconds < _AUTO_STEP_MAX_S:
+                    size = _AUTO_STEPS
+                timed_from = None  # (time, step) where the timing of steps began
+                epoch_start = initial_step
+                for first, last, batches in _executions(iterator.enumerate_epoch(), size):
                     steps_done = last + 1
                     if last < initial_step:  # resuming mid-epoch: trained before the backup
                         continue
@@ -359,7 +376,24 @@ class Trainer:
                         batches = batches[initial_step - first:]
                         first = initial_step
                     callback_list.on_train_batch_begin(first)
-                    logs = _run(train_fn, batches)
+                    if len(batches) < size != self.steps_per_execution:
+                        # An automatic execution's short remainder runs one step at a time:
+                        # a call over fewer steps would compile another function.
+                        for batch in batches:
+                            logs = _run(train_fn, [batch])
+                    else:
+                        logs = _run(train_fn, batches)
+                    if auto_steps and step_seconds is None:
+                        # Time _AUTO_MIN_TIMED_STEPS steps once the first few (compiling,
+                        # warming up) are done, waiting for the step before and the last.
+                        if timed_from is None and last == epoch_start + _AUTO_WARM_STEPS:
+                            _to_floats(logs)
+                            timed_from = (time.perf_counter(), last)
+                        elif timed_from is not None and \
+                                last == timed_from[1] + _AUTO_MIN_TIMED_STEPS:
+                            _to_floats(logs)
+                            step_seconds = (time.perf_counter() - timed_from[0]) / \
+                                _AUTO_MIN_TIMED_STEPS
                     if raise_on_nan and (last + 1) % _NAN_CHECK_EVERY < len(batches):
                         logs = _to_floats(logs)
                         _check_loss(logs, epoch, last)
@@ -389,6 +423,22 @@ class Trainer:
         callback_list.on_train_end(epoch_logs)
         self.history = _find_history(callback_list)
         return self.history
+
+    def _auto_steps_allowed(self, callback_list):
+        """Whether fit may run several steps per call by itself (see _AUTO_STEPS): the
+        engine compiles steps (JAX), the user kept ``steps_per_execution=1``, and no
+        callback but the progress bar watches single batches."""
+        from lamina.callbacks import ProgbarLogger
+
+        if not getattr(engine, "AUTO_STEPS_PER_EXECUTION", False) or \
+                self.steps_per_execution != 1 or self.run_eagerly or \
+                self.jit_compile is False:
+            return False
+        for hook in ("on_train_batch_begin", "on_train_batch_end"):
+            listeners, _ = callback_list._listeners(hook)
+            if any(type(callback) is not ProgbarLogger for callback in listeners):
+                return False
+        return True
 
     def _can_defer_step_logs(self):
         """Whether fit's steps may hand back lazy logs: the engine runs steps as Python
