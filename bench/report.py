@@ -323,7 +323,12 @@ def render(meta, records):
             "The native PyTorch loop uses `torch.optim.Adam`'s default implementation (on CPU "
             "the per-tensor loop), as most PyTorch code does. `fused=True` is faster: "
             "measured single-threaded on this machine, 1.4x on tiny and 1.3x on mlp for the "
-            "whole native loop; `BENCH_TORCH_ADAM=fused make bench` uses it.", ""]
+            "whole native loop; `BENCH_TORCH_ADAM=fused make bench` uses it.", "",
+            "On JAX, lamina's `fit()` runs 16 steps per compiled call from the second epoch "
+            "on when the first epoch's steps took under 0.5 ms (here: `tiny`), as "
+            "`steps_per_execution=16` would; the second epoch compiles that function, so "
+            "its epoch spread is large, while the median over the timed epochs is not "
+            "affected.", ""]
     sizes = []
     for workload in workloads:
         samples, epochs = plan[workload]
