@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 
+from lamina import backend
 from lamina import layers
 from lamina import ops
 
@@ -28,15 +29,9 @@ def _as_tuple(value, n):
     return (value,) * n if isinstance(value, int) else tuple(value)
 
 
-def pool_reference(x, pool_size, strides=None, padding="valid", mode="max",
-                   data_format="channels_last"):
-    """Windowed max / mean of ``x`` from the definition (float64)."""
-    x = np.asarray(x, dtype="float64")
-    if data_format == "channels_first":
-        x = np.moveaxis(x, 1, -1)
-    sizes = x.shape[1:-1]
-    pool_size = _as_tuple(pool_size, len(sizes))
-    strides = pool_size if strides is None else _as_tuple(strides, len(sizes))
+def _window_grid(sizes, pool_size, strides, padding):
+    """Windows per spatial axis, and the padding cells before the first window (TF-style
+    "same" puts the odd cell after)."""
     counts, befores = [], []
     for size, window, stride in zip(sizes, pool_size, strides):
         if padding == "valid":
@@ -46,6 +41,19 @@ def pool_reference(x, pool_size, strides=None, padding="valid", mode="max",
             count = -(-size // stride)
             counts.append(count)
             befores.append(max((count - 1) * stride + window - size, 0) // 2)
+    return counts, befores
+
+
+def pool_reference(x, pool_size, strides=None, padding="valid", mode="max",
+                   data_format="channels_last"):
+    """Windowed max / mean of ``x`` from the definition (float64)."""
+    x = np.asarray(x, dtype="float64")
+    if data_format == "channels_first":
+        x = np.moveaxis(x, 1, -1)
+    sizes = x.shape[1:-1]
+    pool_size = _as_tuple(pool_size, len(sizes))
+    strides = pool_size if strides is None else _as_tuple(strides, len(sizes))
+    counts, befores = _window_grid(sizes, pool_size, strides, padding)
     out = np.zeros((x.shape[0], *counts, x.shape[-1]))
     axes = tuple(range(1, len(sizes) + 1))
     for index in itertools.product(*[range(c) for c in counts]):
@@ -397,14 +405,7 @@ def _first_max_gradient(x, pool_size, projection, strides=None, padding="valid")
     goes to its first maximal cell in row-major order; overlapping windows add up."""
     strides = pool_size if strides is None else strides
     sizes = x.shape[1:-1]
-    counts, befores = [], []
-    for size, window, stride in zip(sizes, pool_size, strides):
-        if padding == "valid":
-            counts.append((size - window) // stride + 1)
-            befores.append(0)
-        else:
-            counts.append(-(-size // stride))
-            befores.append(max((counts[-1] - 1) * stride + window - size, 0) // 2)
+    counts, befores = _window_grid(sizes, pool_size, strides, padding)
     grad = np.zeros_like(x, dtype="float64")
     for b in range(x.shape[0]):
         for c in range(x.shape[-1]):
@@ -441,3 +442,27 @@ def test_max_pooling_gradient_goes_to_the_first_maximum_on_ties(name, kwargs, sh
     expected = _first_max_gradient(x, pool, projection, strides,
                                    kwargs.get("padding", "valid"))
     np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_max_pooling_forward_mode_derivative_follows_the_first_maximum():
+    # JAX only: forward mode (jax.jvp, jacfwd) works through max pooling as through
+    # reduce_window, and matches the reverse-mode rule (the first maximal cell).
+    if backend.backend() != "jax":
+        pytest.skip("forward-mode autodiff is a JAX feature")
+    import jax
+    rng = np.random.default_rng(3)
+    x = np.round(rng.uniform(0, 2, size=(1, 6, 5, 2))).astype("float32")
+    tangent = rng.normal(size=x.shape).astype("float32")
+    for kwargs in ({"pool_size": 2}, {"pool_size": 3, "strides": 1, "padding": "same"}):
+        projection = rng.normal(size=_reference("MaxPooling2D", kwargs, x).shape)
+        pool = (kwargs["pool_size"],) * 2
+        strides = _as_tuple(kwargs.get("strides", pool), 2)
+
+        def loss(value, kwargs=kwargs, projection=projection):
+            return ops.sum(ops.multiply(ops.max_pool(value, **kwargs),
+                                        projection.astype("float32")))
+
+        _, derivative = jax.jvp(loss, (x,), (tangent,))
+        expected = np.sum(_first_max_gradient(x, pool, projection, strides,
+                                              kwargs.get("padding", "valid")) * tangent)
+        np.testing.assert_allclose(float(derivative), expected, rtol=1e-5, atol=1e-5)

@@ -96,9 +96,9 @@ class BaseVariable:
     def _set_memory_order(self, order):
         """Hint the memory layout the engine's kernels read fastest; shape and values stay.
 
-        ``order`` lists the axes outermost first: ``(1, 0)`` for a Dense kernel
-        ``(in, out)`` asks for ``(out, in)`` in memory, the layout torch's CPU matrix
-        multiply (and oneDNN's LSTM) take without a transposed copy. Engines that pick
+        ``order`` lists the axes outermost first: ``(1, 0)`` for an LSTM kernel
+        ``(in, 4 * units)`` asks for ``(4 * units, in)`` in memory, the layout torch's
+        fused RNN (oneDNN on CPU) takes without a transposed copy. Engines that pick
         layouts themselves (JAX) only record it.
         """
         self._memory_order = self._checked_memory_order(order)
