@@ -100,6 +100,20 @@ def versions(impl, backend):
     return out
 
 
+def compute_device(backend):
+    """What the run computed on, e.g. ``"cpu"`` or ``"cuda: NVIDIA H200"``."""
+    if backend == "torch":
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.cuda.is_available():
+            return f"cuda: {torch.cuda.get_device_name(0)}"
+        return "cpu"
+    jax = sys.modules.get("jax")
+    if jax is None:
+        return "?"
+    device = jax.devices()[0]
+    return f"{device.platform}: {getattr(device, 'device_kind', '?')}"
+
+
 def summarize(workload, impl, backend, n, epoch_times, first_epoch_s, final_loss, build_s,
               load_start, extra=None):
     """The result record of one run."""
@@ -123,6 +137,7 @@ def summarize(workload, impl, backend, n, epoch_times, first_epoch_s, final_loss
         "loadavg_start": load_start,
         "loadavg_end": list(os.getloadavg()),
         "versions": versions(impl, backend),
+        "device": compute_device(backend),
     }
     record.update(extra or {})
     return record
@@ -156,6 +171,10 @@ def run_keras_style(workload, k, x, y, epochs, verbose):
             starts.append(time.perf_counter())
 
         def on_epoch_end(self, epoch, logs=None):
+            # Reading the loss waits for the device (on a GPU the epoch's last steps may
+            # still be queued); Keras hands over floats, lamina may hand over lazy logs.
+            if logs and "loss" in logs:
+                float(logs["loss"])
             now = time.perf_counter()
             times.append(now - starts[-1])
             ends.append(now)

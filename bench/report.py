@@ -257,8 +257,56 @@ def _load_section(records):
     return lines
 
 
-def render(meta, records):
-    """The text of BENCHMARKS.md."""
+def device_line(meta):
+    """The "Device" line of a run's machine description."""
+    gpu = meta["machine"].get("gpu")
+    if gpu:
+        return (f"- Device: GPU ({gpu}); each run's own device is in "
+                "`bench/results/*.json` (`device`).")
+    return "- Device: CPU only (see the GPU section)."
+
+
+def _gpu_section(gpu):
+    """The GPU section: the summary and per-workload tables of a run on a GPU machine."""
+    if gpu is None:
+        return ["## GPU: no GPU was measured", "",
+                "This run had no GPU: every number above is on the CPU named at the top. "
+                "When `make bench` runs on a machine with a CUDA GPU, the native PyTorch loop "
+                "places its tensors on it; the GPU table belongs here.", ""]
+    meta, records = gpu["meta"], gpu["records"]
+    m, v = meta["machine"], meta["versions"]
+    workloads = _workloads(records)
+    devices = sorted({r.get("device", "?") for r in records if "error" not in r})
+    out = [f"## GPU: {m.get('gpu') or 'unknown'}", "",
+           f"A separate run of `bench/run.py` ({meta.get('repeats', 1)} round"
+           f"{'s' if meta.get('repeats', 1) > 1 else ''} per implementation, fastest kept) on "
+           f"a lent GPU machine on {meta['date']}, revision {meta['revision']}, "
+           f"{meta['duration_s'] / 60:.1f} minutes; results in `bench/results/gpu.json`. "
+           "Same workloads, sizes and code as above; every implementation uses its engine's "
+           "defaults on the GPU (torch: TF32 off for matrix products, on for cuDNN "
+           "convolutions; XLA: its default float32 precision).", "",
+           f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} memory; {m['os']}; "
+           f"Python {m['python']}",
+           f"- torch {v['torch']}, jax {v['jax']} (jaxlib {v['jaxlib']}), optax {v['optax']}, "
+           f"keras {v['keras']}, numpy {v['numpy']}",
+           f"- Devices the runs computed on: {', '.join(devices) or 'none'}", "",
+           "The issue's acceptance criteria are read on the CPU run above; on the GPU these "
+           "workloads are small (a step takes well under a millisecond of GPU time), so they "
+           "measure the per-step overhead of each loop.", ""]
+    out += _summary(records, workloads) + [""]
+    for workload in workloads:
+        samples, epochs = meta["plan"][workload]
+        out += [f"### {workload} (GPU)", "", f"{samples:,} samples, {epochs} epochs.", ""]
+        out += _workload_table(records, workload) + [""]
+    failures = [r for r in records if "error" in r]
+    for r in failures:
+        out += [f"#### Failed on the GPU: {r['workload']} {r['impl']}-{r['backend']}", "",
+                "```", r["error"], "```", ""]
+    return out
+
+
+def render(meta, records, gpu=None):
+    """The text of BENCHMARKS.md; ``gpu`` (a GPU run's results) fills the GPU section."""
     workloads = _workloads(records)
     m, v = meta["machine"], meta["versions"]
     plan = meta["plan"]
@@ -292,7 +340,7 @@ def render(meta, records):
                if meta.get("revision_end") not in (None, meta["revision"]) else ""),
             f"- torch {v['torch']}, jax {v['jax']} (jaxlib {v['jaxlib']}), optax {v['optax']}, "
             f"keras {v['keras']}, numpy {v['numpy']}",
-            "- Device: CPU only (see the GPU section).", ""]
+            device_line(meta), ""]
     out += ["## What is measured", "",
             "Every workload runs three implementations on each backend, each in its own "
             "process: **lamina** (`model.fit` / `model.predict`), **native** (a hand-written "
@@ -363,10 +411,8 @@ def render(meta, records):
         for r in failures:
             out += [f"### {r['workload']} {r['impl']}-{r['backend']}", "", "```",
                     r["error"], "```", ""]
-    out += ["## GPU: no GPU was measured", "",
-            "This run had no GPU: every number above is on the CPU named at the top. "
-            "When `make bench` runs on a machine with a CUDA GPU, the native PyTorch loop "
-            "places its tensors on it; the GPU table belongs here.", ""]
+    if not meta["machine"].get("gpu"):
+        out += _gpu_section(gpu)
     out += ["## Reproduce", "", "```",
             "make bench    # everything: ~7 min on a quiet 2-core CPU, 15+ when shared",
             "make bench BENCH_ARGS=\"--workloads tiny mlp --backends torch\"",
@@ -386,6 +432,14 @@ def _size_note(workload, samples):
     return ""
 
 
+def load_gpu(path=os.path.join(HERE, "results", "gpu.json")):
+    """The records of the last GPU run (copied here from the GPU machine), or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
 def main(argv=None):
     """Re-render BENCHMARKS.md from a results file."""
     argv = sys.argv[1:] if argv is None else argv
@@ -394,7 +448,7 @@ def main(argv=None):
     with open(source) as f:
         data = json.load(f)
     with open(target, "w") as f:
-        f.write(render(data["meta"], data["records"]))
+        f.write(render(data["meta"], data["records"], load_gpu()))
     print(f"wrote {target}")
 
 

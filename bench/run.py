@@ -19,6 +19,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -81,7 +82,8 @@ def thread_env(threads):
             "XLA_FLAGS": flags.strip()}
 
 
-def run_one(python, workload, impl, backend, samples, epochs, threads=None):
+def run_one(python, workload, impl, backend, samples, epochs, threads=None,
+            timeout=RUN_TIMEOUT_S):
     """Run one benchmark process; return its record (with an ``error`` on failure)."""
     env = dict(os.environ, KERAS_BACKEND=backend, LAMINA_BACKEND=backend,
                **thread_env(threads))
@@ -90,7 +92,7 @@ def run_one(python, workload, impl, backend, samples, epochs, threads=None):
     busy0, own0, t0 = busy_jiffies(), children_cpu_s(), time.perf_counter()
     try:
         done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=RUN_TIMEOUT_S)
+                              timeout=timeout)
         stdout, stderr, code = done.stdout, done.stderr, done.returncode
     except subprocess.TimeoutExpired as e:
         stdout, stderr, code = e.stdout or "", (e.stderr or "") + "\nTIMEOUT", -1
@@ -160,7 +162,19 @@ def machine():
     except (OSError, ValueError, IndexError):
         pass
     return {"cpu": model, "cores": os.cpu_count(), "memory": memory,
-            "os": platform.platform(), "python": platform.python_version()}
+            "os": platform.platform(), "python": platform.python_version(), "gpu": gpus()}
+
+
+def gpus():
+    """The CUDA GPUs ``nvidia-smi`` lists (name, memory, driver), or None without one."""
+    try:
+        done = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version",
+                               "--format=csv,noheader"], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    return "; ".join(names) if done.returncode == 0 and names else None
 
 
 def library_versions():
@@ -171,6 +185,14 @@ def library_versions():
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
+    if out["lamina"] == "not installed":  # run from a checkout (PYTHONPATH=src)
+        try:
+            with open(os.path.join(ROOT, "src", "lamina", "__init__.py")) as f:
+                found = re.search(r'^__version__ = "([^"]+)"', f.read(), re.M)
+            if found:
+                out["lamina"] = found.group(1) + " (source tree)"
+        except OSError:
+            pass
     return out
 
 
@@ -234,6 +256,14 @@ def main(argv=None):
                         "fastest run (filters out interference and the VM's speed drift)")
     parser.add_argument("--threads", type=int, default=None,
                         help="cap the CPU threads of torch and XLA (default: all cores)")
+    parser.add_argument("--exact-rounds", action="store_true",
+                        help="run every workload exactly --repeats rounds (no extra rounds "
+                        "for tiny)")
+    parser.add_argument("--run-timeout", type=float, default=RUN_TIMEOUT_S,
+                        help="seconds after which one benchmark process is stopped")
+    parser.add_argument("--skip-imports", action="store_true",
+                        help="do not time `import` (e.g. on a GPU machine, whose report "
+                        "only adds a GPU section to the CPU one)")
     parser.add_argument("--update", action="store_true",
                         help="re-run only the selected runs and merge them into the existing "
                         "results file (keeping its import times), then rewrite the report")
@@ -247,23 +277,27 @@ def main(argv=None):
     started = time.time()
     revision = git_revision()  # the code measured; src/ may change while the runs go
     print(f"machine: {machine()}", flush=True)
-    imports = previous["meta"]["imports"] if previous else time_imports(args.python)
+    if previous:
+        imports = previous["meta"]["imports"]
+    else:
+        imports = [] if args.skip_imports else time_imports(args.python)
     for item in imports:
         print(f"import {item['label']}: median {item['median_s']} s", flush=True)
+    os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
     records = []
     for workload in args.workloads:
         samples, epochs = plan[workload]
         for backend in args.backends:
             best, firsts = {}, {}
-            rounds = args.repeats if args.quick else max(args.repeats,
-                                                          MIN_ROUNDS.get(workload, 0))
+            rounds = args.repeats if args.quick or args.exact_rounds else max(
+                args.repeats, MIN_ROUNDS.get(workload, 0))
             for repeat in range(rounds):
                 # Every other round runs the implementations in reverse order, so a machine
                 # that slows down (or speeds up) during a round favours none of them.
                 order = args.impls if repeat % 2 == 0 else list(reversed(args.impls))
                 for impl in order:
                     record = run_one(args.python, workload, impl, backend, samples, epochs,
-                                     args.threads)
+                                     args.threads, args.run_timeout)
                     record["repeat"] = repeat
                     print(describe(record), flush=True)
                     if faster(record, best.get(impl)):
@@ -279,12 +313,16 @@ def main(argv=None):
                     record["first_epoch_kept_run_s"] = record["first_epoch_s"]
                     record["first_epoch_s"] = min(firsts[impl])
                 records.append(record)
+            # What has finished so far, in case the whole run is stopped (a GPU lease ends).
+            with open(args.results + ".partial", "w") as f:
+                json.dump(records, f)
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "duration_s": round(time.time() - started, 1), "machine": machine(),
             "versions": library_versions(), "revision": revision,
             "revision_end": git_revision(), "plan": plan,
             "quick": args.quick, "imports": imports, "repeats": args.repeats,
-            "threads": args.threads, "min_rounds": {} if args.quick else MIN_ROUNDS}
+            "threads": args.threads,
+            "min_rounds": {} if args.quick or args.exact_rounds else MIN_ROUNDS}
     if previous:
         records = merge(previous["records"], records)
         meta["updated"] = previous["meta"].get("updated", []) + [
@@ -292,11 +330,14 @@ def main(argv=None):
              "impls": args.impls, "revision": revision}]
         for name in ("date", "duration_s", "revision", "revision_end"):
             meta[name] = previous["meta"].get(name)
-    os.makedirs(os.path.dirname(args.results), exist_ok=True)
     with open(args.results, "w") as f:
         json.dump({"meta": meta, "records": records}, f, indent=1)
+    if os.path.exists(args.results + ".partial"):
+        os.remove(args.results + ".partial")
     with open(args.output, "w") as f:
-        f.write(report.render(meta, records))
+        # A CPU run's report carries the last GPU run's section (bench/results/gpu.json).
+        f.write(report.render(meta, records, None if meta["machine"].get("gpu")
+                              else report.load_gpu()))
     print(f"wrote {args.output} and {args.results} in {meta['duration_s']:.0f} s")
     return 0
 
