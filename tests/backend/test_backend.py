@@ -112,3 +112,24 @@ def test_floatx_and_image_data_format_settings_round_trip():
         backend.set_image_data_format("channels_last")
     with pytest.raises(ValueError, match="channels_last"):
         backend.set_image_data_format("nhwc")
+
+
+def test_convert_to_tensor_stacks_a_list_of_tensors_where_they_are():
+    # A nested list holding tensors (a Loss maps each leaf of [[0.0]] to a tensor) becomes
+    # one tensor; on a GPU NumPy could not read the device tensors.
+    stacked = ops.convert_to_tensor([[ops.convert_to_tensor(1.5)], [ops.ones(())]])
+    assert tuple(stacked.shape) == (2, 1) and backend.standardize_dtype(stacked.dtype) == \
+        "float32"
+    np.testing.assert_array_equal(ops.convert_to_numpy(stacked), [[1.5], [1.0]])
+    mixed = ops.convert_to_tensor([ops.ones((2,), dtype="int32"), [0.5, 2.0]])
+    assert backend.standardize_dtype(mixed.dtype) == "float32"
+    np.testing.assert_array_equal(ops.convert_to_numpy(mixed), [[1, 1], [0.5, 2.0]])
+
+
+@pytest.mark.parametrize("value, dtype", [(True, "bool"), (3, "int32"), (2.5, "float32"),
+                                          (2**40, "int64")])
+def test_convert_to_tensor_of_a_python_number_keeps_keras_dtypes(value, dtype):
+    # As Keras 3 on torch: bool, int32 (int64 past the int32 range), floatx.
+    tensor = ops.convert_to_tensor(value)
+    assert tuple(tensor.shape) == () and backend.standardize_dtype(tensor.dtype) == dtype
+    assert ops.convert_to_numpy(tensor).item() == value

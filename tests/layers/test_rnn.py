@@ -252,7 +252,9 @@ def test_dropout_is_identity_when_not_training():
     x = random_array(3, 5, 2)
     plain = _make("LSTM")
     dropped = _make("LSTM", dropout=0.5, recurrent_dropout=0.5)
-    np.testing.assert_allclose(to_numpy(dropped(x)), to_numpy(plain(x)), rtol=1e-6)
+    # Same weights; the fused kernel (cuDNN on a GPU) and the step loop round differently.
+    np.testing.assert_allclose(to_numpy(dropped(x)), to_numpy(plain(x)), rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize("kwargs", [{"dropout": 0.5}, {"recurrent_dropout": 0.5}])

@@ -49,8 +49,12 @@ def _same_shapes(batches):
 
 def _stack(batches):
     """K batches of the same structure as one batch whose leaves have a leading K axis."""
-    return jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(x) for x in leaves]),
-                                  *batches)
+    def stack(*leaves):
+        if all(isinstance(leaf, np.ndarray) for leaf in leaves):
+            return np.stack(leaves)
+        return jax.numpy.stack(leaves)  # device batches (a GPU) stay on the device
+
+    return jax.tree_util.tree_map(stack, *batches)
 
 
 def make_step_function(model, step, kind):

@@ -1,5 +1,7 @@
 """torch core: tensors, dtypes, Variable storage, gradients, device placement."""
 
+import functools
+
 import numpy as np
 import torch
 
@@ -161,6 +163,15 @@ def is_tensor(x):
     return isinstance(x, torch.Tensor)
 
 
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+def _holds_tensor(items):
+    """Whether a (nested) list or tuple holds a torch tensor or a Variable."""
+    return any(isinstance(item, (torch.Tensor, BaseVariable)) or (
+        isinstance(item, (list, tuple)) and _holds_tensor(item)) for item in items)
+
+
 def convert_to_tensor(x, dtype=None, sparse=None):
     """Convert ``x`` (array-like, Variable or tensor) to a tensor of ``dtype``."""
     if (type(x) is torch.Tensor or type(x) is torch.nn.Parameter) and dtype is None and (
@@ -173,6 +184,11 @@ def convert_to_tensor(x, dtype=None, sparse=None):
             "A symbolic KerasTensor (from lamina.Input) has no value. Symbolic tensors are "
             "meant for building Functional models; pass real arrays to call a model."
         )
+    if isinstance(x, (list, tuple)) and _holds_tensor(x):
+        # A list of tensors (on a GPU NumPy cannot read them): stack them where they are.
+        parts = [convert_to_tensor(item, dtype=dtype) for item in x]
+        common = functools.reduce(torch.promote_types, [p.dtype for p in parts])
+        return torch.stack([p.to(common) for p in parts])
     if dtype is not None:
         dtype = to_torch_dtype(dtype)
     if isinstance(x, torch.Tensor):
@@ -185,13 +201,17 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         if isinstance(x, bool):
             dtype = torch.bool
         elif isinstance(x, int):
-            dtype = torch.int64
+            # Python ints become int32 as in Keras (int64 only when they do not fit).
+            dtype = torch.int32 if _INT32_MIN <= x <= _INT32_MAX else torch.int64
         elif isinstance(x, float):
             dtype = to_torch_dtype(dtypes.standardize_dtype(None))
         elif isinstance(x, (list, tuple)):
             x = np.asarray(x)
             if x.dtype == np.float64:
                 dtype = to_torch_dtype(dtypes.standardize_dtype(None))
+            elif x.dtype == np.int64 and (x.size == 0 or (
+                    _INT32_MIN <= x.min() and x.max() <= _INT32_MAX)):
+                dtype = torch.int32
     if isinstance(x, np.ndarray):
         if x.dtype == object or x.dtype.kind in "US":
             raise TypeError(f"Cannot convert an array of dtype {x.dtype} to a tensor.")
@@ -203,6 +223,10 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         return tensor.to(DEFAULT_DEVICE)
     if hasattr(x, "__array__") and not isinstance(x, (int, float, bool)):
         return convert_to_tensor(np.asarray(x), dtype=dtype)
+    if DEFAULT_DEVICE != "cpu" and isinstance(x, (bool, int, float)):
+        # A Python number copied to a GPU would wait for all queued work (a blocking copy
+        # from host memory); filling a new device tensor with it is queued like any kernel.
+        return torch.full((), x, dtype=dtype, device=DEFAULT_DEVICE)
     return torch.as_tensor(x, dtype=dtype, device=DEFAULT_DEVICE)
 
 

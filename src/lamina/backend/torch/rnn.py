@@ -11,6 +11,8 @@ Keras semantics they keep: with ``go_backwards`` the outputs come in processing 
 output repeats the previous one, or is zero with ``zero_output_for_mask``.
 """
 
+import warnings
+
 import torch
 from torch.nn.utils import rnn as torch_rnn
 
@@ -101,8 +103,8 @@ def _run(kernel_fn, inputs, states, params, mask, go_backwards, zero_output_for_
         if go_backwards:
             x = torch.flip(x, dims=[1])
         hx = tuple(s.unsqueeze(0) for s in states)  # (1, batch, units): one layer
-        result = kernel_fn(x, hx if len(hx) > 1 else hx[0], params, has_biases, 1, 0.0,
-                           False, False, True)
+        result = _call_kernel(kernel_fn, x, hx if len(hx) > 1 else hx[0], params, has_biases,
+                              1, 0.0, _train_flag(x), False, True)
         final = [s.squeeze(0) for s in result[1:]]
         # The last output is the final hidden state: read from the state, so a model that
         # keeps only the last output sends no gradient through the whole sequence of
@@ -110,6 +112,25 @@ def _run(kernel_fn, inputs, states, params, mask, go_backwards, zero_output_for_
         return final[0], result[0], final
     return _run_right_padded(kernel_fn, x, states, params, has_biases, lengths, positions,
                              go_backwards, zero_output_for_mask)
+
+
+def _train_flag(x):
+    """The kernels' ``train`` argument: cuDNN keeps what its backward pass needs only in
+    training mode, so it is on whenever gradients are recorded on a GPU. (With dropout 0
+    it changes nothing else; the CPU kernels get False, as always.)"""
+    return x.is_cuda and torch.is_grad_enabled()
+
+
+def _call_kernel(kernel_fn, x, *args):
+    """``kernel_fn(x, *args)``; on a GPU without cuDNN's warning that the weights are not
+    one flat buffer: Keras-layout weights never are (they are views of separate Variables),
+    and cuDNN then packs them per call, as it does for Keras 3."""
+    if not x.is_cuda:
+        return kernel_fn(x, *args)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="RNN module weights are not part",
+                                category=UserWarning)
+        return kernel_fn(x, *args)
 
 
 def _run_right_padded(kernel_fn, x, states, params, has_biases, lengths, positions,
@@ -130,8 +151,9 @@ def _run_right_padded(kernel_fn, x, states, params, has_biases, lengths, positio
     packed = torch_rnn.pack_padded_sequence(x, safe_lengths.cpu(), batch_first=True,
                                             enforce_sorted=False)
     hx = tuple(s.unsqueeze(0).index_select(1, packed.sorted_indices) for s in states)
-    result = kernel_fn(packed.data, packed.batch_sizes, hx if len(hx) > 1 else hx[0], params,
-                       has_biases, 1, 0.0, False, False)
+    result = _call_kernel(kernel_fn, packed.data, packed.batch_sizes,
+                          hx if len(hx) > 1 else hx[0], params, has_biases, 1, 0.0,
+                          _train_flag(x), False)
     kept, _ = torch_rnn.pad_packed_sequence(
         torch_rnn.PackedSequence(result[0], packed.batch_sizes, packed.sorted_indices,
                                  packed.unsorted_indices),
