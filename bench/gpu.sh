@@ -58,7 +58,7 @@ print('$b: lamina', lamina.__version__, 'kernel on', getattr(m.weights[0].value,
             --skip-imports --run-timeout 90 --results "$out/gpu.json" --output "$out/GPU.md" ${BENCH_ARGS:-} \
             2>&1 | tee "$out/bench.log" | grep -v "^import" | cut -c1-150 ;;
     syncs) LAMINA_BACKEND=torch timeout -s INT 120 $py bench/gpu_syncs.py 2>&1 \
-               | tee "$out/syncs.txt" | cut -c1-200 ;;
+               | tee "$out/syncs.txt" | grep -E "^(mlp|lstm|profile|   )" | cut -c1-200 ;;
     *) echo "unknown phase $phase" ;;
     esac
     echo "== $phase: $(( $(date +%s) - start )) s"
