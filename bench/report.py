@@ -289,7 +289,12 @@ def _gpu_section(gpu):
            f"Python {m['python']}",
            f"- torch {v['torch']}, jax {v['jax']} (jaxlib {v['jaxlib']}), optax {v['optax']}, "
            f"keras {v['keras']}, numpy {v['numpy']}",
-           f"- Devices the runs computed on: {', '.join(devices) or 'none'}", "",
+           f"- Devices the runs computed on: {', '.join(devices) or 'none'}", ""]
+    for update in meta.get("updated", []):
+        out += [f"Re-run on {update['date']} at revision {update.get('revision', '?')} and "
+                f"merged: {', '.join(update['workloads'])} on {', '.join(update['backends'])} "
+                f"({', '.join(update['impls'])}).", ""]
+    out += [
            "The issue's acceptance criteria are read on the CPU run above; on the GPU these "
            "workloads are small (a step takes well under a millisecond of GPU time), so they "
            "measure the per-step overhead of each loop.", ""]

@@ -284,6 +284,8 @@ def main(argv=None):
     for item in imports:
         print(f"import {item['label']}: median {item['median_s']} s", flush=True)
     os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
+    # This run's own file (a later run, e.g. --update into the same results, keeps it).
+    partial = f"{args.results}.{int(started)}.partial"
     records = []
     for workload in args.workloads:
         samples, epochs = plan[workload]
@@ -314,7 +316,7 @@ def main(argv=None):
                     record["first_epoch_s"] = min(firsts[impl])
                 records.append(record)
             # What has finished so far, in case the whole run is stopped (a GPU lease ends).
-            with open(args.results + ".partial", "w") as f:
+            with open(partial, "w") as f:
                 json.dump(records, f)
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "duration_s": round(time.time() - started, 1), "machine": machine(),
@@ -332,8 +334,8 @@ def main(argv=None):
             meta[name] = previous["meta"].get(name)
     with open(args.results, "w") as f:
         json.dump({"meta": meta, "records": records}, f, indent=1)
-    if os.path.exists(args.results + ".partial"):
-        os.remove(args.results + ".partial")
+    if os.path.exists(partial):
+        os.remove(partial)
     with open(args.output, "w") as f:
         # A CPU run's report carries the last GPU run's section (bench/results/gpu.json).
         f.write(report.render(meta, records, None if meta["machine"].get("gpu")
