@@ -293,7 +293,7 @@ class Loss:
         if not (backend.is_tensor(y_pred) and backend.dtype_of(y_pred) == dtype):
             y_pred = tree.map_structure(self._convert, y_pred)
         if not (backend.is_tensor(y_true) and backend.dtype_of(y_true) == dtype):
-            y_true = tree.map_structure(self._convert, y_true)
+            y_true = tree.map_structure(self._convert_target, y_true)
         losses = self.call(y_true, y_pred)
         mask = self._loss_mask(y_true, y_pred)
         if mask is None and keras_mask is None and sample_weight is None and \
@@ -319,6 +319,17 @@ class Loss:
     def _convert(self, x):
         x = ops.convert_to_tensor(x)
         return x if ops.dtype(x) == self.dtype else ops.cast(x, self.dtype)
+
+    # Losses whose targets are class ids keep integer targets as they are (casting them to
+    # a float dtype and back gives the same ids for any id below 2**24).
+    _integer_targets = False
+
+    def _convert_target(self, x):
+        if self._integer_targets:
+            x = ops.convert_to_tensor(x)
+            if "int" in backend.standardize_dtype(ops.dtype(x)):
+                return x
+        return self._convert(x)
 
     def call(self, y_true, y_pred):
         """Per-sample losses; subclasses implement it."""
@@ -359,6 +370,8 @@ class LossFunctionWrapper(Loss):
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
+        # A function that takes class ids says so (sparse_categorical_crossentropy).
+        self._integer_targets = getattr(fn, "integer_targets", False)
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):

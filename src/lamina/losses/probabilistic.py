@@ -188,6 +188,8 @@ def _sparse_labels(y_true, y_pred):
             f"(optionally with a trailing 1). Received: y_true.shape={tuple(ops.shape(y_true))}. "
             "For one-hot targets use categorical_crossentropy instead."
         )
+    if "int" in backend.standardize_dtype(ops.dtype(y_true)):
+        return y_true  # already class ids: no cast (each is a kernel on a GPU)
     return ops.cast(y_true, "int32")
 
 
@@ -224,6 +226,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     losses = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits=from_logits,
                                                  axis=axis)
     return ops.where(valid, losses, ops.zeros_like(losses))
+
+
+sparse_categorical_crossentropy.integer_targets = True  # see LossFunctionWrapper
 
 
 def kl_divergence(y_true, y_pred):

@@ -71,12 +71,14 @@ class Adam(Optimizer):
         dtype = variables[0].dtype
         if not self.amsgrad and all(v.dtype == dtype for v in variables):
             indices = [self._get_variable_index(v) for v in variables]
+            # A constant rate goes as its Variable, whose host copy the backend may keep.
+            rate = self._learning_rate if isinstance(
+                self._learning_rate, backend.BaseVariable) and not self.decay else learning_rate
             if backend.optimizers.adam_update_fused(
                     [v.value for v in variables], list(grads),
                     [self._momentums[i].value for i in indices],
                     [self._velocities[i].value for i in indices],
-                    learning_rate, self.iterations, self.beta_1, self.beta_2,
-                    self.epsilon):
+                    rate, self.iterations, self.beta_1, self.beta_2, self.epsilon):
                 return
             alpha = self._step_constant("adam_alpha", dtype,
                                         lambda: self._step_size(learning_rate, dtype))

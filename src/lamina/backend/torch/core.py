@@ -1,6 +1,7 @@
 """torch core: tensors, dtypes, Variable storage, gradients, device placement."""
 
 import functools
+import weakref
 
 import numpy as np
 import torch
@@ -96,7 +97,10 @@ class Variable(BaseVariable):
     def assign_add(self, delta):
         # Fast path for the hot loop (metric totals, step counters): added in place.
         if self._in_place_ok(delta):
+            known = known_host_value(self._value) if _HOST_COPIES else None
             _update_in_place(self._value.add_, delta)
+            if known is not None and type(delta) is int:
+                remember_host_value(self._value, known + delta)  # the step counter
             return self
         return super().assign_add(delta)
 
@@ -146,6 +150,37 @@ class Variable(BaseVariable):
         # A copy: on CPU, .numpy() shares memory with the live weight, and a later update
         # would silently change arrays users (or EarlyStopping) kept.
         return self._value.detach().cpu().numpy().copy()
+
+
+# Host copies of device scalars that the optimizers read every step (the step counter, a
+# constant learning rate): on a GPU each read would wait for all queued work. An entry holds
+# while the tensor is the same object at the same version (torch bumps ``_version`` on
+# every in-place write), so any assignment, load or restore makes the next read a real one.
+_HOST_COPIES = {}
+
+
+def known_host_value(tensor):
+    """The remembered host value of a scalar tensor, or None when it may have changed."""
+    entry = _HOST_COPIES.get(id(tensor))
+    if entry is not None and entry[0]() is tensor and entry[1] == tensor._version:
+        return entry[2]
+    return None
+
+
+def remember_host_value(tensor, value):
+    """Remember ``value`` as the host value of ``tensor`` at its current version."""
+    key = id(tensor)
+    _HOST_COPIES[key] = (weakref.ref(tensor, lambda _: _HOST_COPIES.pop(key, None)),
+                         tensor._version, value)
+
+
+def host_value(tensor):
+    """``tensor.item()``, read from the device once and remembered until it is written."""
+    value = known_host_value(tensor)
+    if value is None:
+        value = tensor.item()
+        remember_host_value(tensor, value)
+    return value
 
 
 def _update_in_place(method, delta):

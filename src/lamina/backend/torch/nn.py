@@ -386,9 +386,17 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     log_prob = torch.movedim(_log_probabilities(output, from_logits, axis), axis, -1)
     classes = log_prob.shape[-1]
     target = target.long()
-    inside = (target >= 0) & (target < classes)
-    picked = log_prob.gather(-1, torch.where(inside, target, 0).unsqueeze(-1)).squeeze(-1)
-    return torch.where(inside, -picked, torch.zeros_like(picked))
+    # torch's nll_loss (one kernel each way) gives 0 at ignore_index; any other label
+    # outside [0, classes) is mapped there first (the kernel would reject it).
+    safe = torch.where((target >= 0) & (target < classes), target, _IGNORED_LABEL)
+    if log_prob.ndim == 2:
+        return F.nll_loss(log_prob, safe, ignore_index=_IGNORED_LABEL, reduction="none")
+    losses = F.nll_loss(log_prob.reshape(-1, classes), safe.reshape(-1),
+                        ignore_index=_IGNORED_LABEL, reduction="none")
+    return losses.reshape(safe.shape)
+
+
+_IGNORED_LABEL = -100
 
 
 def _epsilon():

@@ -7,8 +7,12 @@ Each function updates the tensors in place and returns True; the JAX module retu
 
 import functools
 import math
+import warnings
 
 import torch
+
+from lamina.backend.common.variables import BaseVariable
+from lamina.backend.torch.core import host_value
 
 
 def _same_dtype(grads, like):
@@ -32,23 +36,32 @@ def adam_update(variables, grads, momentums, velocities, alpha, beta_1, beta_2, 
 
 def adam_update_fused(variables, grads, momentums, velocities, learning_rate, iterations,
                       beta_1, beta_2, epsilon):
-    """Adam in one fused pass per tensor (torch's ``_fused_adam_`` kernel), on CPU.
+    """Adam in one fused pass over all tensors (torch's ``_fused_adam_`` kernel).
 
     torch's kernel adds epsilon after dividing ``sqrt(v)`` by ``sqrt(1 - b2**t)``; Keras
     adds it before. Handing the kernel ``epsilon / sqrt(1 - b2**t)`` gives Keras's update:
     ``var -= m * lr * sqrt(1 - b2**t) / (1 - b1**t) / (sqrt(v) + eps)``. The step count and
-    rate are read on the host, which costs nothing on CPU; elsewhere (CUDA) it would wait
-    for the device, so there this returns False and the multi-tensor update runs instead.
+    rate are needed on the host. On CPU reading them costs nothing; on a GPU a read waits for
+    all queued work, so there the step counter and a constant rate (``learning_rate`` given
+    as its Variable) are read once and remembered until written (``host_value``); a rate
+    computed per step (a schedule) returns False, and the multi-tensor update runs instead.
     """
-    if _FUSED_ADAM is None or not variables or variables[0].device.type != "cpu" or \
-            torch.compiler.is_compiling():
+    if _FUSED_ADAM is None or not variables or torch.compiler.is_compiling():
         # Inside torch.compile the host reads would break the graph, and the kernel's
         # in-place state updates do not trace: the multi-tensor update compiles instead.
+        return False
+    device = variables[0].device
+    if device.type in FREE_HOST_READS:
+        rate = float(_host_value(learning_rate))
+        step = float(_host_value(iterations)) + 1.0
+    elif isinstance(learning_rate, BaseVariable):
+        rate = float(host_value(learning_rate._value))
+        step = float(host_value(iterations._value)) + 1.0
+    else:
         return False
     for v in variables:
         if v.dtype is not torch.float32 and v.dtype is not torch.float64:
             return False
-    step = float(_host_value(iterations)) + 1.0
     bias_correction_2 = 1.0 - beta_2 ** step
     # The kernel walks each tensor's memory in order, so a variable, its gradient and its
     # two slots must share one layout (kernels may be stored transposed; see
@@ -74,12 +87,26 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
             grads[i] = grads[i].as_strided(flat, one)
             momentums[i] = momentums[i].as_strided(flat, one)
             velocities[i] = velocities[i].as_strided(flat, one)
-    count = torch.tensor(step, dtype=torch.float32)
+    # On a GPU the kernel reads the step from device memory: a fill, not a blocking copy.
+    count = torch.full((), step, dtype=torch.float32, device=device)
     arguments = (variables, grads, momentums, velocities, [], [count] * len(variables))
-    options = dict(lr=float(_host_value(learning_rate)), beta1=float(beta_1),
+    options = dict(lr=rate, beta1=float(beta_1),
                    beta2=float(beta_2), weight_decay=0.0,
                    eps=float(epsilon) / math.sqrt(bias_correction_2), amsgrad=False,
                    maximize=False)
+    global _FUSED_ADAM_DEVICE_FAILED
+    if device.type not in FREE_HOST_READS:
+        if _FUSED_ADAM_DEVICE_FAILED:
+            return False
+        try:  # the kernel checks its arguments before it writes anything
+            with torch.no_grad():
+                _FUSED_ADAM(*arguments, **options)
+        except RuntimeError as error:  # e.g. a device or layout this torch does not fuse
+            _FUSED_ADAM_DEVICE_FAILED = True
+            warnings.warn(f"torch's fused Adam kernel refused these tensors ({error}); "
+                          "using the multi-tensor update from now on.", stacklevel=2)
+            return False
+        return True
     if torch.is_grad_enabled():
         with torch.no_grad():
             _FUSED_ADAM(*arguments, **options)
@@ -89,6 +116,9 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
 
 
 _FUSED_ADAM = getattr(torch, "_fused_adam_", None)
+# Devices whose tensors the host reads without waiting for queued work.
+FREE_HOST_READS = ("cpu",)
+_FUSED_ADAM_DEVICE_FAILED = False  # set when the kernel refused a device's tensors
 
 
 @functools.lru_cache(maxsize=256)
