@@ -299,6 +299,8 @@ def _gpu_section(gpu):
            "workloads are small (a step takes well under a millisecond of GPU time), so they "
            "measure the per-step overhead of each loop.", ""]
     out += _summary(records, workloads) + [""]
+    for note in meta.get("notes", []):  # what the session that ran it found
+        out += [note, ""]
     for workload in workloads:
         samples, epochs = meta["plan"][workload]
         out += [f"### {workload} (GPU)", "", f"{samples:,} samples, {epochs} epochs.", ""]

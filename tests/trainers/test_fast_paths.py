@@ -363,7 +363,25 @@ def test_layer_activation_is_read_at_call_time(layer_fn, shape):
         np.testing.assert_allclose(out, reference(linear), rtol=1e-6, atol=1e-6)
 
 
-def test_predict_concatenates_single_and_structured_outputs():
+@pytest.mark.parametrize("as_on_a_gpu", [False, True])
+def test_predict_concatenates_single_and_structured_outputs(as_on_a_gpu, monkeypatch):
+    joined = []
+    if as_on_a_gpu:
+        # torch on a GPU keeps every batch's outputs on the device and joins them there
+        # at the end (one copy to the host); here the CPU is made to take that path.
+        if backend.backend() != "torch":
+            pytest.skip("torch's device-output path")
+        from lamina.trainers import torch_trainer
+
+        monkeypatch.setattr(torch_trainer, "HOST_DEVICES", ())
+        original = torch_trainer.predict_outputs_to_numpy
+
+        def spy(outputs):
+            result = original(outputs)
+            joined.append(result is not None)
+            return result
+
+        monkeypatch.setattr(torch_trainer, "predict_outputs_to_numpy", spy)
     inputs = keras.Input((3,))
     double = layers.Dense(2, kernel_initializer="ones", use_bias=False)(inputs)
     single = keras.Model(inputs, double)
@@ -375,6 +393,7 @@ def test_predict_concatenates_single_and_structured_outputs():
     out = both.predict(x, batch_size=3, verbose=0)
     assert set(out) == {"a", "b"} and out["a"].shape == (7, 2) and out["b"].shape == (7, 1)
     np.testing.assert_allclose(out["a"], np.repeat(x.sum(1, keepdims=True), 2, axis=1))
+    assert joined == ([True, True] if as_on_a_gpu else [])
 
 
 class _LazyScale(layers.Layer):

@@ -11,6 +11,7 @@ import warnings
 
 import torch
 
+from lamina import backend
 from lamina import tree
 
 # Steps run as Python calls: a step's logs can be read from the metrics after it returns
@@ -27,7 +28,7 @@ def predict_output_to_keep(output):
     over one pass of the mlp benchmark); NumPy copies do not.
     """
     if isinstance(output, torch.Tensor):
-        if output.device.type != "cpu":
+        if output.device.type not in HOST_DEVICES:
             return output
         if output.dtype == torch.bfloat16:
             output = output.float()
@@ -53,6 +54,25 @@ def make_step_function(model, step, kind):
 
     fn.run_many = run_many
     return fn
+
+
+# Devices whose predict outputs are kept as NumPy copies batch by batch (see
+# predict_output_to_keep); outputs on other devices stay there until the end.
+HOST_DEVICES = ("cpu",)
+
+
+def predict_outputs_to_numpy(outputs):
+    """All of predict's kept batch outputs as NumPy, joined on their device first (one copy
+    to the host instead of one per batch, each of which waits); None when they are not all
+    device tensors (the trainer then converts them one by one)."""
+    leaves = tree.flatten(outputs[0])
+    for out in outputs:
+        for leaf in tree.flatten(out):
+            if not isinstance(leaf, torch.Tensor) or leaf.device.type in HOST_DEVICES:
+                return None
+    if not leaves:
+        return None
+    return tree.map_structure(backend.convert_to_numpy, _concatenate(outputs))
 
 
 def _concatenate(outputs):

@@ -556,6 +556,9 @@ class Trainer:
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty (no batches).")
+        joined = getattr(engine, "predict_outputs_to_numpy", lambda _: None)(outputs)
+        if joined is not None:
+            return joined
         if all(isinstance(out, np.ndarray) or backend.is_tensor(out) for out in outputs):
             # One output: no tree walks.
             return np.concatenate([backend.convert_to_numpy(out) for out in outputs], axis=0)
