@@ -138,3 +138,28 @@ def test_convert_to_tensor_of_a_python_number_keeps_keras_dtypes(value, dtype):
     tensor = ops.convert_to_tensor(value)
     assert tuple(tensor.shape) == () and backend.standardize_dtype(tensor.dtype) == dtype
     assert ops.convert_to_numpy(tensor).item() == value
+
+
+@pytest.mark.torch_only
+def test_torch_seed_generator_reads_its_state_once_and_follows_assignments(monkeypatch):
+    # On a GPU each read of the state would wait for the device: the engine keeps a host
+    # copy, advanced with the state and dropped when anything else writes it.
+    import torch
+
+    generator = random.SeedGenerator(7)
+    reads = []
+    original = torch.Tensor.tolist
+    monkeypatch.setattr(torch.Tensor, "tolist", lambda t: reads.append(1) or original(t))
+    draws = [ops.convert_to_numpy(random.uniform((3,), seed=generator)) for _ in range(3)]
+    assert len(reads) == 1
+    np.testing.assert_array_equal(generator.state.numpy(), [0, 10])
+    for k, draw in enumerate(draws):  # the same draws as explicit seeds (0, 8), (0, 9), ...
+        expected = random.uniform((3,), seed=ops.convert_to_tensor([0, 8 + k], "int64"))
+        np.testing.assert_array_equal(draw, ops.convert_to_numpy(expected))
+    generator.state.assign([0, 100])
+    after = random.uniform((3,), seed=generator)
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(after),
+        ops.convert_to_numpy(random.uniform((3,), seed=ops.convert_to_tensor([0, 101],
+                                                                             "int64"))))
+    np.testing.assert_array_equal(generator.state.numpy(), [0, 101])

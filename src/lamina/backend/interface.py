@@ -212,6 +212,7 @@ INTERFACE = {
         "bernoulli_mask",
         "categorical",
         "manual_seed",
+        "next_seed",
         "normal",
         "randint",
         "seed_from_int",

@@ -44,6 +44,9 @@ class SeedGenerator:
 
     def next(self):
         """Return the current seed pair and advance the state."""
+        seed = backend.random.next_seed(self.state)
+        if seed is not None:  # the engine advanced the state itself (torch)
+            return seed
         seed = self.state.value
         self.state.assign(backend.numpy.add(seed, backend.convert_to_tensor(
             [0, 1], dtype=backend.random.SEED_DTYPE)))

@@ -36,6 +36,11 @@ def symbolic_scope():
         _state.symbolic = previous
 
 
+def recording_assignments():
+    """True while an :func:`assignment_recorder` is open (a traced function runs)."""
+    return bool(_get("recorders", None))
+
+
 def record_assignment(variable, old_value):
     """Note, before it changes, that ``variable`` is about to be assigned.
 

@@ -65,6 +65,12 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     return samples.astype(to_jax_dtype(dtype))
 
 
+def next_seed(state):
+    """None: JAX advances a SeedGenerator's state with array ops (SeedGenerator.next),
+    which trace into a compiled step; torch's engine advances it on the host side."""
+    return None
+
+
 def seed_from_int(seed):
     """Turn an int seed into the pair a draw takes."""
     return [0, int(seed) & 0xFFFFFFFF]

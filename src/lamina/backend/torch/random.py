@@ -2,13 +2,17 @@
 
 import torch
 
+from lamina.backend.common import scopes
 from lamina.backend.torch.core import DEFAULT_DEVICE
 from lamina.backend.torch.core import convert_to_tensor
+from lamina.backend.torch.core import known_host_value
+from lamina.backend.torch.core import remember_host_value
 from lamina.backend.torch.core import to_torch_dtype
 
 
 def _generator(seed):
-    seed = convert_to_tensor(seed).detach().cpu().to(torch.int64).tolist()
+    if not (isinstance(seed, tuple) and len(seed) == 2):  # next_seed gives host ints
+        seed = convert_to_tensor(seed).detach().cpu().to(torch.int64).tolist()
     generator = torch.Generator(device=DEFAULT_DEVICE)
     generator.manual_seed(int(seed[0]) * 1_000_003 + int(seed[1]))
     return generator
@@ -58,6 +62,40 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     probs = torch.softmax(logits.float(), dim=-1)
     return torch.multinomial(probs, num_samples, replacement=True,
                              generator=_generator(seed)).to(to_torch_dtype(dtype))
+
+
+def next_seed(state):
+    """Advance a SeedGenerator's ``state`` Variable by ``(0, 1)`` and return the new pair
+    as host ints for a draw.
+
+    The draw seeds a torch Generator from host ints; reading the state from a GPU each
+    time would wait for all queued work (and writing ``[0, 1]`` to it would copy from the
+    host, another wait). So the state is advanced on its device with a cached increment,
+    and its host copy is remembered until anything else writes the state (see
+    ``core.host_value``): one device read for a whole training run.
+    """
+    value = state._value
+    if torch.compiler.is_compiling() or value.requires_grad or \
+            scopes.in_symbolic_scope() or scopes.recording_assignments():
+        return None  # the generic path (SeedGenerator.next) honours those scopes
+    known = known_host_value(value)
+    if known is None:
+        known = tuple(int(v) for v in value.tolist())
+    value.add_(_seed_increment(value.device, value.dtype))
+    known = (known[0], known[1] + 1)
+    remember_host_value(value, known)
+    return known
+
+
+_SEED_INCREMENTS = {}
+
+
+def _seed_increment(device, dtype):
+    """The ``(0, 1)`` tensor that advances a seed state, made once per device and dtype."""
+    key = (device, dtype)
+    if key not in _SEED_INCREMENTS:
+        _SEED_INCREMENTS[key] = torch.tensor([0, 1], dtype=dtype).to(device)
+    return _SEED_INCREMENTS[key]
 
 
 def seed_from_int(seed):
