@@ -52,7 +52,7 @@ def _stack(batches):
     def stack(*leaves):
         if all(isinstance(leaf, np.ndarray) for leaf in leaves):
             return np.stack(leaves)
-        return jax.numpy.stack(leaves)  # device batches (a GPU) stay on the device
+        return jax.numpy.stack(leaves)  # JAX arrays (data given as such) stay on the device
 
     return jax.tree_util.tree_map(stack, *batches)
 
