@@ -32,13 +32,13 @@ def remembered_reads(monkeypatch):
     return monkeypatch, torch_optimizers, calls
 
 
-def _train(steps, learning_rate=1e-2, changes=None):
+def _train(steps, learning_rate=1e-2, changes=None, **options):
     rng = np.random.default_rng(0)
     variables = [backend.Variable(rng.normal(size=shape).astype("float32"))
                  for shape in ((4, 3), (3,))]
     grads = [[rng.normal(size=tuple(v.shape)).astype("float32") for v in variables]
              for _ in range(steps)]
-    optimizer = lamina.optimizers.Adam(learning_rate)
+    optimizer = lamina.optimizers.Adam(learning_rate, **options)
     for step, step_grads in enumerate(grads):
         if changes and step in changes:
             changes[step](optimizer)
@@ -46,9 +46,10 @@ def _train(steps, learning_rate=1e-2, changes=None):
     return [v.numpy() for v in variables], optimizer
 
 
-def _plain(steps, learning_rate=1e-2, changes=None, monkeypatch=None, module=None):
+def _plain(steps, learning_rate=1e-2, changes=None, monkeypatch=None, module=None,
+           **options):
     monkeypatch.setattr(module, "_FUSED_ADAM", None)  # the multi-tensor update
-    return _train(steps, learning_rate, changes)
+    return _train(steps, learning_rate, changes, **options)
 
 
 def test_remembered_host_values_give_the_plain_update(remembered_reads):
@@ -83,9 +84,24 @@ def test_a_schedule_uses_the_multi_tensor_update_on_a_gpu(remembered_reads):
     schedule = lamina.optimizers.schedules.ExponentialDecay(1e-2, 1, 0.5)
     got, _ = _train(3, learning_rate=schedule)
     assert calls == []
-    monkeypatch.setattr(module, "FREE_HOST_READS", ("cpu",))
+    # Reads made free on whatever device the tests run (the CPU, or a GPU when present).
+    monkeypatch.setattr(module, "FREE_HOST_READS", ("cpu", "cuda"))
     want, _ = _train(3, learning_rate=schedule)
     assert len(calls) == 3
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+def test_gradient_accumulation_declines_the_fused_update_on_a_gpu(remembered_reads):
+    # With gradient accumulation the step count is computed per call (no Variable to keep
+    # a host copy of): the fused path declines instead of failing (it raised on a GPU).
+    monkeypatch, module, calls = remembered_reads
+    monkeypatch.setattr(module, "FREE_HOST_READS", ())
+    got, optimizer = _train(4, gradient_accumulation_steps=2)
+    assert calls == []
+    assert int(optimizer.iterations.numpy()) == 2
+    want, _ = _plain(4, gradient_accumulation_steps=2, monkeypatch=monkeypatch,
+                     module=module)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
 

@@ -54,7 +54,8 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
     if device.type in FREE_HOST_READS:
         rate = float(_host_value(learning_rate))
         step = float(_host_value(iterations)) + 1.0
-    elif isinstance(learning_rate, BaseVariable):
+    elif isinstance(learning_rate, BaseVariable) and isinstance(iterations, BaseVariable):
+        # (With gradient accumulation the step count is computed per call: not a Variable.)
         rate = float(host_value(learning_rate._value))
         step = float(host_value(iterations._value)) + 1.0
     else:
