@@ -1,7 +1,8 @@
 """Where lamina's torch loops wait for the GPU: run fit / predict under
 ``torch.cuda.set_sync_debug_mode("warn")`` and print each synchronizing call site with its
 count per step; then profile 20 training steps of the mlp in lamina and in a hand-written
-loop (torch.profiler: ops, their CPU time and kernel launches per step). Run on a CUDA
+loop (torch.profiler: ops, their CPU time and kernel launches per step); then the Python
+functions that take the host's time in 200 such steps (cProfile), for both. Run on a CUDA
 machine (bench/gpu.sh, phase ``syncs``).
 
 Example:
@@ -49,8 +50,9 @@ def _model(kind):
 def main():
     """Print the synchronizing call sites of fit and predict for the mlp and the LSTM."""
     if not torch.cuda.is_available():
-        print("no CUDA device: only the profile, on the CPU")
+        print("no CUDA device: only the profiles, on the CPU")
         profile_mlp()
+        python_profile_mlp()
         return 0
     rng = np.random.default_rng(0)
     for kind in ("mlp", "lstm"):
@@ -84,6 +86,7 @@ def main():
             for site, count in SITES.most_common(12):
                 print(f"   {count:4d}  {site}")
     profile_mlp()
+    python_profile_mlp()
     return 0
 
 
@@ -145,6 +148,38 @@ def profile_mlp():
               f"{launches / 20:.1f} kernel launches, {copies / 20:.1f} memcpy, "
               f"{syncs / 20:.1f} synchronize, GPU busy {gpu_us / 20:.0f} us")
         print(events.table(sort_by="self_cpu_time_total", row_limit=30, max_name_column_width=40))
+
+
+def python_profile_mlp(steps=200, rows=25):
+    """cProfile of ``steps`` mlp training steps in lamina's fit and in the native loop: which
+    Python functions (and which torch calls, by their own time) the host spends each step
+    on. On a GPU every loop here is bound by this host time."""
+    import cProfile
+    import pstats
+
+    rng = np.random.default_rng(0)
+    n = 128 * steps
+    x = rng.normal(size=(n, 784)).astype("float32")
+    y = rng.integers(0, 10, n)
+    model, loss = _model("mlp")
+    model.compile(k.optimizers.Adam(1e-3), loss)
+    native = _native_mlp()
+    xt, yt = torch.from_numpy(x).to(DEVICE), torch.from_numpy(y).to(DEVICE)
+    runs = {"lamina": functools.partial(model.fit, x, y, batch_size=128, epochs=1, verbose=0,
+                                        shuffle=False),
+            "native": functools.partial(native, xt, yt)}
+    for name, call in runs.items():
+        call()
+        _sync()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        call()
+        _sync()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        print(f"python profile {name}: {stats.total_tt / steps * 1e3:.3f} ms per step "
+              f"(profiled), functions by own time:")
+        stats.sort_stats("tottime").print_stats(rows)
 
 
 if __name__ == "__main__":

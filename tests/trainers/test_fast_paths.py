@@ -396,6 +396,46 @@ def test_predict_concatenates_single_and_structured_outputs(as_on_a_gpu, monkeyp
     assert joined == ([True, True] if as_on_a_gpu else [])
 
 
+def test_predict_and_evaluate_stream_numpy_batches_where_the_backend_asks(monkeypatch):
+    # torch on a GPU: data read once stays NumPy and each batch is copied to the device as
+    # it is served (an asynchronous copy per batch instead of one blocking copy of it all).
+    # Here the CPU is made to take that path; fit's data is still converted whole.
+    core = backend.core
+    streamed = []
+
+    def to_device(array):
+        streamed.append(array.shape)
+        return core.convert_to_tensor(array)
+
+    monkeypatch.setattr(core, "streams_host_batches", lambda: True)
+    monkeypatch.setattr(core, "host_batch_to_device", to_device)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(10, 3)).astype("float32")
+    y = rng.normal(size=(10, 2)).astype("float64")  # float64 targets become float32
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert streamed == []  # training data is converted once (it is read every epoch)
+    kernel, bias = (np.asarray(w) for w in model.get_weights())
+    out = model.predict(x, batch_size=4, verbose=0)
+    assert streamed == [(4, 3), (4, 3), (2, 3)]
+    np.testing.assert_allclose(out, x @ kernel + bias, rtol=1e-5, atol=1e-6)
+    streamed.clear()
+    loss = model.evaluate(x, y, batch_size=4, verbose=0)
+    assert streamed == [(4, 3), (4, 2), (4, 3), (4, 2), (2, 3), (2, 2)]
+    np.testing.assert_allclose(loss, np.mean((x @ kernel + bias - y) ** 2), rtol=1e-5)
+
+
+def test_torch_host_batch_to_device_copies_numpy_batches():
+    if backend.backend() != "torch":
+        pytest.skip("torch's batch copy")
+    array = np.arange(6, dtype="float32").reshape(2, 3)[:, ::2]  # not contiguous
+    tensor = backend.core.host_batch_to_device(array)
+    assert backend.is_tensor(tensor) and str(tensor.device).startswith(
+        backend.core.DEFAULT_DEVICE)
+    np.testing.assert_array_equal(backend.convert_to_numpy(tensor), array)
+
+
 class _LazyScale(layers.Layer):
     """Creates its weight on its first real call (not in build)."""
 

@@ -55,6 +55,11 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
             (the order of batches is kept, samples are shuffled inside each batch-sized chunk;
             meant for data read in chunks such as HDF5).
         class_weight: optional dict class index -> weight, folded into ``sample_weight``.
+        single_pass: the data is read once (``predict``, ``evaluate``). Where the backend
+            says so (torch on a GPU: ``backend.core.streams_host_batches``), NumPy data then
+            stays on the host and each batch is copied to the device as it is served, the
+            copy overlapping the previous batches' work, instead of one copy of everything
+            before the first batch.
 
     Example:
         >>> adapter = ArrayDataAdapter(np.arange(10.0), np.arange(10), batch_size=4)
@@ -71,6 +76,7 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         steps=None,
         shuffle=False,
         class_weight=None,
+        single_pass=False,
     ):
         check_shuffle(shuffle)
         batch_size = _check_positive_int(batch_size, "batch_size")
@@ -90,7 +96,8 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
             )
         sample_weight = data_adapter.broadcast_sample_weight(y, sample_weight)
 
-        keep = data_adapter.batches_stay_on_host()
+        self._stream = bool(single_pass) and backend.core.streams_host_batches()
+        keep = data_adapter.batches_stay_on_host() or self._stream
         self._structure = (
             data_adapter.structure_to_tensors(x, "x", keep),
             data_adapter.structure_to_tensors(y, "y", keep),
@@ -167,4 +174,7 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
                 if tensor_leaves:  # every tensor leaf in one gather
                     for i, rows in zip(tensor_positions, take(tensor_leaves, device_rows)):
                         batch[i] = rows
+            if self._stream:
+                batch = [backend.core.host_batch_to_device(leaf)
+                         if isinstance(leaf, np.ndarray) else leaf for leaf in batch]
             yield tuple(batch) if flat else tree.pack_sequence_as(self._structure, batch)

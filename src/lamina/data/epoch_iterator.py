@@ -66,6 +66,7 @@ def get_data_adapter(
     steps_per_epoch=None,
     shuffle=False,
     class_weight=None,
+    single_pass=False,
 ):
     """Pick and build the ``DataAdapter`` for ``x`` (see ``EpochIterator`` for the kinds).
 
@@ -100,6 +101,7 @@ def get_data_adapter(
             steps=steps_per_epoch,
             shuffle=shuffle,
             class_weight=class_weight,
+            single_pass=single_pass,
         )
     if isinstance(x, (list, tuple, dict, str, bytes)):
         raise ValueError(f"Unrecognized data type: x is {_describe(x)}. {_ACCEPTED}")
@@ -144,6 +146,8 @@ class EpochIterator:
             ``sample_weight`` when both are given. Single-output models only.
         steps_per_execution: how many steps the trainer runs per compiled call; stored for
             the trainer, which groups the steps this iterator yields.
+        single_pass: the data is read once (``predict`` and ``evaluate`` pass True): array
+            data may then be copied to the device batch by batch (see ``ArrayDataAdapter``).
 
     Attributes:
         ran_out_of_data: True after an epoch that ended before its planned steps because the
@@ -165,6 +169,7 @@ class EpochIterator:
         shuffle=False,
         class_weight=None,
         steps_per_execution=1,
+        single_pass=False,
     ):
         for name, value in (("steps_per_epoch", steps_per_epoch),
                             ("steps_per_execution", steps_per_execution)):
@@ -183,6 +188,7 @@ class EpochIterator:
             steps_per_epoch=steps_per_epoch,
             shuffle=shuffle,
             class_weight=class_weight,
+            single_pass=single_pass,
         )
         self.ran_out_of_data = False
         self._inferred_num_batches = None

@@ -495,7 +495,7 @@ class Trainer:
         verbose = 1 if verbose == "auto" else int(verbose)
         iterator = data.EpochIterator(x=x, y=y, sample_weight=sample_weight,
                                       batch_size=batch_size, steps_per_epoch=steps,
-                                      shuffle=False)
+                                      shuffle=False, single_pass=True)
         self._prepare_for(iterator, y)
         callback_list = _callback_list(callbacks_module, callbacks, self, verbose, 1,
                                        iterator.num_batches)
@@ -533,7 +533,7 @@ class Trainer:
 
         verbose = 1 if verbose == "auto" else int(verbose)
         iterator = data.EpochIterator(x=x, batch_size=batch_size, steps_per_epoch=steps,
-                                      shuffle=False)
+                                      shuffle=False, single_pass=True)
         callback_list = _callback_list(callbacks_module, callbacks, self, verbose, 1,
                                        iterator.num_batches)
         if not self.built:

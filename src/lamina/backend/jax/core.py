@@ -180,6 +180,17 @@ def run_with_values(fn, variables, values):
     return output, final, changed
 
 
+def streams_host_batches():
+    """False: a jitted step copies its NumPy arguments to the device itself, asynchronously
+    (array data stays on the host for JAX, see ``data_adapter.batches_stay_on_host``)."""
+    return False
+
+
+def host_batch_to_device(array):
+    """One NumPy batch as a JAX array (``convert_to_tensor``)."""
+    return convert_to_tensor(array)
+
+
 def take_rows(x, indices):
     """The rows of ``x`` (a tensor, or a list of tensors) at ``indices`` (1-D non-negative
     ints, a NumPy array or a tensor): the batch gather of the data pipeline. One compiled
