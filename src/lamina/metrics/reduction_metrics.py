@@ -166,7 +166,7 @@ class Mean(Metric):
             # The trainer's loss tracker, every step: a scalar weighted by the batch size.
             if backend.dtype_of(values) != self.dtype:
                 values = ops.cast(values, self.dtype)
-            self.total.assign_add(backend.numpy.multiply(values, sample_weight))
+            self.total._assign_add_scaled(values, sample_weight)
             self.count.assign_add(float(sample_weight))
             return
         values, sample_weight = reduce_to_samplewise_values(

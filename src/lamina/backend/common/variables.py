@@ -158,6 +158,14 @@ class BaseVariable:
         """Subtract ``delta`` from the value in place; returns the variable."""
         return self.assign(self.value - self._convert(delta))
 
+    def _assign_add_scaled(self, delta, scale):
+        """Add ``delta * scale`` (``scale`` a Python number) in place; returns the variable.
+
+        The running totals of metrics (the loss tracker: ``total += loss * batch_size``)
+        take this path every step; an engine may do it in one operation.
+        """
+        return self.assign_add(self._convert(delta) * scale)
+
     def numpy(self):
         """The value as a NumPy array."""
         from lamina.backend import convert_to_numpy

@@ -97,12 +97,27 @@ class Variable(BaseVariable):
     def assign_add(self, delta):
         # Fast path for the hot loop (metric totals, step counters): added in place.
         if self._in_place_ok(delta):
-            known = known_host_value(self._value) if _HOST_COPIES else None
+            # Not under torch.compile: the host copies are plain Python state (a dict whose
+            # entries go when their tensors do), which must not become part of a graph.
+            known = None if not _HOST_COPIES or torch.compiler.is_compiling() else \
+                known_host_value(self._value)
             _update_in_place(self._value.add_, delta)
             if known is not None and type(delta) is int:
                 remember_host_value(self._value, known + delta)  # the step counter
             return self
         return super().assign_add(delta)
+
+    def _assign_add_scaled(self, delta, scale):
+        # One kernel (add_ with alpha) instead of a multiplication and an addition.
+        if type(delta) is torch.Tensor and self._in_place_ok(delta) and \
+                isinstance(scale, (int, float)):
+            if delta.requires_grad:
+                with torch.no_grad():
+                    self._value.add_(delta, alpha=scale)
+            else:
+                self._value.add_(delta, alpha=scale)
+            return self
+        return super()._assign_add_scaled(delta, scale)
 
     def assign_sub(self, delta):
         if self._in_place_ok(delta):

@@ -385,18 +385,15 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         target = target.squeeze(-1)
     log_prob = torch.movedim(_log_probabilities(output, from_logits, axis), axis, -1)
     classes = log_prob.shape[-1]
-    target = target.long()
-    # torch's nll_loss (one kernel each way) gives 0 at ignore_index; any other label
-    # outside [0, classes) is mapped there first (the kernel would reject it).
-    safe = torch.where((target >= 0) & (target < classes), target, _IGNORED_LABEL)
+    # torch's nll_loss (one kernel each way) gives 0 at ignore_index, here ``classes``; every
+    # label outside [0, classes) is mapped there first (the kernel would reject it): clamped
+    # to -1 or ``classes``, and -1 taken modulo ``classes + 1`` (two kernels, on a copy).
+    safe = target.long().clamp(-1, classes).remainder_(classes + 1)
     if log_prob.ndim == 2:
-        return F.nll_loss(log_prob, safe, ignore_index=_IGNORED_LABEL, reduction="none")
+        return F.nll_loss(log_prob, safe, ignore_index=classes, reduction="none")
     losses = F.nll_loss(log_prob.reshape(-1, classes), safe.reshape(-1),
-                        ignore_index=_IGNORED_LABEL, reduction="none")
+                        ignore_index=classes, reduction="none")
     return losses.reshape(safe.shape)
-
-
-_IGNORED_LABEL = -100
 
 
 def _epsilon():
