@@ -332,6 +332,8 @@ def main(argv=None):
              "impls": args.impls, "revision": revision}]
         for name in ("date", "duration_s", "revision", "revision_end"):
             meta[name] = previous["meta"].get(name)
+        if previous["meta"].get("notes"):  # what a session wrote about the earlier runs
+            meta["notes"] = previous["meta"]["notes"]
     with open(args.results, "w") as f:
         json.dump({"meta": meta, "records": records}, f, indent=1)
     if os.path.exists(partial):
