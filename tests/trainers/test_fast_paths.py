@@ -784,3 +784,86 @@ def test_a_callback_watching_batches_sees_every_batch(monkeypatch):
     model, _ = _auto_fit(monkeypatch, auto=True, callbacks=[counter])
     assert counter.batches == list(range(40)) * 3
     assert "many" not in getattr(model._step_functions["train"], "compiled", {})
+
+
+# -- Functional models take the same direct calls for ``layer(x)`` nodes -----------------
+
+def _functional(*stack, shape=(50,), dtype="float32"):
+    inputs = keras.Input(shape, dtype=dtype)
+    x = inputs
+    for layer in stack:
+        x = layer(x)
+    return keras.Model(inputs, x)
+
+
+def test_functional_plain_calls_are_taken_and_keep_training_flag_per_call(monkeypatch):
+    from lamina.models import functional
+
+    direct = []
+    original = functional.call_plain
+
+    def spy(layer, x):
+        direct.append(layer.name)
+        return original(layer, x)
+
+    monkeypatch.setattr(functional, "call_plain", spy)
+    keras.utils.set_random_seed(0)
+    model = _functional(layers.Dense(50, kernel_initializer="ones", name="d"),
+                        layers.Dropout(0.5, name="drop"))
+    x = np.ones((4, 50), "float32")
+    first = backend.convert_to_numpy(model(x, training=False))
+    assert direct == []  # the first call goes through the full layer call
+    second = backend.convert_to_numpy(model(x, training=False))
+    assert direct == ["d", "drop"]
+    np.testing.assert_array_equal(first, second)
+    dropped = backend.convert_to_numpy(model(x, training=True))
+    assert (dropped == 0).mean() > 0.2  # dropout ran: training reached the layer
+    np.testing.assert_array_equal(backend.convert_to_numpy(model(x, training=False)), first)
+
+
+def test_functional_plain_calls_notice_regularizers_and_dtype_policies():
+    model = _functional(layers.Dense(2, kernel_initializer="ones"), shape=(3,))
+    x = np.ones((2, 3), "float32")
+    model(x)
+    model(x)
+    assert not model.losses
+    dense = model.layers[1]
+    dense.activity_regularizer = keras.regularizers.L2(0.5)
+    model(x)
+    np.testing.assert_allclose(float(backend.convert_to_numpy(model.losses[0])), 9.0, rtol=1e-6)
+    dense.activity_regularizer = None
+    model(x)
+    dense.dtype_policy = keras.DTypePolicy("mixed_float16")
+    assert backend.standardize_dtype(model(x).dtype) == "float16"
+
+
+def test_functional_plain_calls_keep_masks_flowing_and_match_keras_semantics():
+    model = _functional(layers.Embedding(10, 3, mask_zero=True), layers.Dense(3),
+                        layers.LSTM(2), shape=(None,), dtype="int32")
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    out = [backend.convert_to_numpy(model(x)) for _ in range(3)]
+    short = backend.convert_to_numpy(model(x[:, :2]))
+    np.testing.assert_allclose(out[2][0], short[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(out[0], out[2])
+
+
+def test_functional_plain_calls_train_the_same_weights_as_full_calls(monkeypatch):
+    from lamina.models import functional
+
+    def run(direct):
+        if not direct:
+            monkeypatch.setattr(functional, "plain_call_ready", lambda layer, x: False)
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((6,))
+        h = layers.Dense(8, activation="relu")(inputs)
+        h = layers.LayerNormalization()(layers.Add()([h, layers.Dense(8)(h)]))
+        model = keras.Model(inputs, layers.Dense(3)(layers.Dropout(0.2)(h)))
+        model.compile(optimizer="adam", loss="mse")
+        rng = np.random.default_rng(1)
+        x, y = rng.normal(size=(32, 6)).astype("float32"), rng.normal(size=(32, 3))
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        return model.get_weights(), model.predict(x, verbose=0)
+
+    fast, full = run(True), run(False)
+    for a, b in zip(fast[0] + [fast[1]], full[0] + [full[1]]):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

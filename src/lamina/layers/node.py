@@ -22,6 +22,10 @@ class Node:
         flat = tree.flatten((self.call_args, self.call_kwargs))
         self.input_tensors = [t for t in flat if isinstance(t, KerasTensor)]
         self.output_tensors = [t for t in tree.flatten(outputs) if isinstance(t, KerasTensor)]
+        # The one symbolic input of a call like ``layer(x)`` (no other arguments), else None:
+        # such calls may skip the per-call checks once they are known to add nothing.
+        self.single_input = self.call_args[0] if len(self.call_args) == 1 and \
+            not self.call_kwargs and isinstance(self.call_args[0], KerasTensor) else None
         node_index = len(layer._inbound_nodes)
         for i, tensor in enumerate(self.output_tensors):
             tensor._history = (layer, node_index, i)

@@ -8,6 +8,9 @@ from lamina import backend
 from lamina import tree
 from lamina.backend import KerasTensor
 from lamina.layers.core.input_layer import InputLayer
+from lamina.layers.layer import call_plain
+from lamina.layers.layer import plain_call_ready
+from lamina.layers.layer import remember_plain_call
 from lamina.models.model import Model
 
 _WRONG_INPUT_COUNT = (
@@ -213,7 +216,19 @@ class Functional(Model):
             if value_mask is not None:
                 masks[id(tensor)] = value_mask
         for node in self._nodes:
-            outputs = node.run(values, masks)
+            single = node.single_input
+            if single is not None and masks.get(id(single)) is None:
+                # ``layer(x)``: as in a Sequential, once a full call with an input of this
+                # type, shape and dtype showed nothing to add around ``call`` (no mask, no
+                # conversion, no autocast, no activity regularizer), ``call`` runs directly.
+                x = values[id(single)]
+                if plain_call_ready(node.layer, x):
+                    outputs = call_plain(node.layer, x)
+                else:
+                    outputs = node.run(values, masks)
+                    remember_plain_call(node.layer, x)
+            else:
+                outputs = node.run(values, masks)
             for tensor, value in zip(node.output_tensors, tree.flatten(outputs)):
                 values[id(tensor)] = value
         self.__dict__["_output_masks"] = [masks.get(id(t)) for t in self._output_tensors]
