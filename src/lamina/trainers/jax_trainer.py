@@ -83,7 +83,10 @@ def make_step_function(model, step, kind):
         if changed:
             names = sorted({v.path for v, _ in changed})
             raise RuntimeError(_UNTRACKED_STATE.format(names=names))
-        return output, final
+        # The new state first: jit gives each donated input buffer to the first output of
+        # its shape and dtype, so the state's scalars keep their own buffers (a scalar log
+        # listed first took one, and XLA copied several scalars every step to allow it).
+        return final, output
 
     def pure_changed(values, batch, state):
         """``pure`` returning only the state the step changed, as ``{index: value}``.
@@ -91,13 +94,13 @@ def make_step_function(model, step, kind):
         Evaluation and prediction change little or nothing (metric totals, an RNN's
         states): returning every weight would copy it on each call.
         """
-        output, final = pure(values, batch, state)
-        return output, {i: new for i, (new, old) in enumerate(zip(final, values))
-                        if new is not old}
+        final, output = pure(values, batch, state)
+        return {i: new for i, (new, old) in enumerate(zip(final, values))
+                if new is not old}, output
 
     def pure_many(values, batches, state):
         def body(carry, batch):
-            output, final = pure(carry, batch, state)
+            final, output = pure(carry, batch, state)
             return final, output
 
         final, outputs = jax.lax.scan(body, values, batches)
@@ -106,7 +109,7 @@ def make_step_function(model, step, kind):
                 lambda o: o.reshape((-1,) + tuple(o.shape[2:])), outputs)
         else:  # the logs after the last step hold the running results
             outputs = jax.tree_util.tree_map(lambda o: o[-1], outputs)
-        return outputs, final
+        return final, outputs
 
     one_step = pure if kind == "train" else pure_changed
 
@@ -125,7 +128,7 @@ def make_step_function(model, step, kind):
         values = [v._value for v in state]
         if len(set(map(id, values))) < len(values):
             values = _unshare(values)
-        output, final = fn(values, batch)
+        final, output = fn(values, batch)
         if isinstance(final, dict):
             for index, value in final.items():
                 state[index]._value = value
