@@ -290,7 +290,7 @@ def main(argv=None):
     for workload in args.workloads:
         samples, epochs = plan[workload]
         for backend in args.backends:
-            best, firsts = {}, {}
+            best, firsts, peaks = {}, {}, {}
             rounds = args.repeats if args.quick or args.exact_rounds else max(
                 args.repeats, MIN_ROUNDS.get(workload, 0))
             for repeat in range(rounds):
@@ -306,6 +306,7 @@ def main(argv=None):
                         best[impl] = record
                     if "error" not in record:
                         firsts.setdefault(impl, []).append(record["first_epoch_s"])
+                        peaks.setdefault(impl, []).append(record["peak_rss_mb"])
             for impl in args.impls:
                 record = best[impl]
                 record["repeats"] = rounds
@@ -314,6 +315,7 @@ def main(argv=None):
                     # (the kept run's own first epoch stays in first_epoch_kept_run_s).
                     record["first_epoch_kept_run_s"] = record["first_epoch_s"]
                     record["first_epoch_s"] = min(firsts[impl])
+                    record["peak_rss_rounds_mb"] = peaks[impl]  # the report takes the median
                 records.append(record)
             # What has finished so far, in case the whole run is stopped (a GPU lease ends).
             with open(partial, "w") as f:
