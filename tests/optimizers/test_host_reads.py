@@ -129,6 +129,8 @@ def test_compiled_steps_leave_the_host_copies_alone(monkeypatch):
     # mid-step failed the guard on a GPU ("Guard failed on the same frame it was created").
     if backend.backend() != "torch":
         pytest.skip("torch backend only")
+    import gc
+
     import torch
 
     from lamina.backend.torch import core
@@ -146,6 +148,12 @@ def test_compiled_steps_leave_the_host_copies_alone(monkeypatch):
     model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
     model.compile(optimizer="sgd", loss="mse", jit_compile=True)
     x = np.ones((8, 3), "float32")
-    history = model.fit(x, np.zeros((8, 2), "float32"), batch_size=4, epochs=2, verbose=0)
+    try:
+        history = model.fit(x, np.zeros((8, 2), "float32"), batch_size=4, epochs=2,
+                            verbose=0)
+    finally:
+        del model
+        torch._dynamo.reset()  # the traces (and their fake tensors) go now, not in a
+        gc.collect()           # later test's garbage collection
     assert np.isfinite(history.history["loss"]).all()
     assert True not in reads
