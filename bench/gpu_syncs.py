@@ -107,23 +107,28 @@ def _native_mlp():
     return steps
 
 
-def profile_mlp():
-    """Per-step op counts and CPU time of lamina's fit and a native loop (20 steps each)."""
-    from torch.profiler import ProfilerActivity
-    from torch.profiler import profile
-
+def _mlp_runs(steps):
+    """``{"lamina": fit, "native": loop}``: callables that each train the mlp for ``steps``
+    batches of 128 on the same random data (one lamina epoch, one pass of the native loop)."""
     rng = np.random.default_rng(0)
-    n = 128 * 20
+    n = 128 * steps
     x = rng.normal(size=(n, 784)).astype("float32")
     y = rng.integers(0, 10, n)
     model, loss = _model("mlp")
     model.compile(k.optimizers.Adam(1e-3), loss)
     native = _native_mlp()
     xt, yt = torch.from_numpy(x).to(DEVICE), torch.from_numpy(y).to(DEVICE)
-    runs = {"lamina": functools.partial(model.fit, x, y, batch_size=128, epochs=1, verbose=0,
+    return {"lamina": functools.partial(model.fit, x, y, batch_size=128, epochs=1, verbose=0,
                                         shuffle=False),
             "native": functools.partial(native, xt, yt)}
-    for name, call in runs.items():
+
+
+def profile_mlp():
+    """Per-step op counts and CPU time of lamina's fit and a native loop (20 steps each)."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile
+
+    for name, call in _mlp_runs(20).items():
         call()
         call()
         _sync()
@@ -157,18 +162,7 @@ def python_profile_mlp(steps=200, rows=25):
     import cProfile
     import pstats
 
-    rng = np.random.default_rng(0)
-    n = 128 * steps
-    x = rng.normal(size=(n, 784)).astype("float32")
-    y = rng.integers(0, 10, n)
-    model, loss = _model("mlp")
-    model.compile(k.optimizers.Adam(1e-3), loss)
-    native = _native_mlp()
-    xt, yt = torch.from_numpy(x).to(DEVICE), torch.from_numpy(y).to(DEVICE)
-    runs = {"lamina": functools.partial(model.fit, x, y, batch_size=128, epochs=1, verbose=0,
-                                        shuffle=False),
-            "native": functools.partial(native, xt, yt)}
-    for name, call in runs.items():
+    for name, call in _mlp_runs(steps).items():
         call()
         _sync()
         profiler = cProfile.Profile()
