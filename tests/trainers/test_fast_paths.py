@@ -572,6 +572,82 @@ def test_sequential_relu_after_pooling_matches_the_layer_order(conv, pool, shape
                                functional.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
 
 
+def test_relu_deferral_follows_layers_added_and_popped():
+    # The stack's conv -> max-pool pairs are remembered between calls: popping the pool or
+    # adding one must be seen by the next call (a relu left deferred would be lost).
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6, 2)), layers.Conv1D(3, 2, activation="relu"),
+                              layers.MaxPooling1D(2)])
+    x = np.random.default_rng(0).normal(size=(4, 6, 2)).astype("float32")
+    model.predict(x, verbose=0)
+    assert model._relu_before_pool() == {0}
+    model.pop()
+    assert model._relu_before_pool() == frozenset()
+    assert model.predict(x, verbose=0).min() >= 0.0  # the conv applies its relu itself
+    model.add(layers.AveragePooling1D(2))
+    assert model._relu_before_pool() == frozenset()
+    assert model.predict(x, verbose=0).min() >= 0.0
+    model.pop()
+    model.add(layers.MaxPooling1D(2))
+    assert model._relu_before_pool() == {0}
+    assert model.predict(x, verbose=0).min() >= 0.0
+
+
+@pytest.mark.parametrize("how", ["input", "input_shape", "build", "call"])
+def test_sequential_takes_flat_data_for_an_input_of_one_feature(how):
+    # Keras accepts (batch,) data for an input of shape (1,), however the shape was given.
+    if how == "input":
+        model = keras.Sequential([keras.Input((1,)), layers.Dense(2)])
+    elif how == "input_shape":
+        model = keras.Sequential([layers.Dense(2, input_shape=(1,))])
+    else:
+        model = keras.Sequential([layers.Dense(2)])
+        if how == "build":
+            model.build((None, 1))
+        else:
+            model(np.zeros((3, 1), "float32"))
+    x = np.arange(5, dtype="float32")
+    out = model.predict(x, verbose=0)
+    np.testing.assert_allclose(out, model.predict(x[:, None], verbose=0), rtol=1e-6)
+    assert out.shape == (5, 2)
+
+
+def test_predict_without_batch_callbacks_matches_the_hooked_loop():
+    # With no callback reading single batches, predict runs a leaner loop; the outputs must
+    # be those of the loop that calls the batch hooks, and hooks still see every batch.
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6,)), layers.Dense(8, activation="relu"),
+                              layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).normal(size=(50, 6)).astype("float32")
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append((batch, keras.ops.convert_to_numpy(logs["outputs"]).shape[0]))
+
+    plain = model.predict(x, batch_size=16, verbose=0)
+    hooked = model.predict(x, batch_size=16, verbose=0, callbacks=[Spy()])
+    np.testing.assert_allclose(plain, hooked, rtol=1e-6, atol=1e-7)
+    assert seen == [(0, 16), (1, 16), (2, 16), (3, 2)]
+    np.testing.assert_allclose(plain.sum(axis=1), np.ones(50), rtol=1e-5)
+
+
+def test_callback_list_reports_which_hooks_are_overridden():
+    class OnPredictBatch(keras.callbacks.Callback):
+        def on_predict_batch_begin(self, batch, logs=None):
+            pass
+
+    class OnBatch(keras.callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):  # Keras's alias of the train hook
+            pass
+
+    callbacks = keras.callbacks.CallbackList([OnPredictBatch()])
+    assert callbacks.listens_to("on_predict_batch_begin")
+    assert not callbacks.listens_to("on_predict_batch_end")
+    assert not keras.callbacks.CallbackList([]).listens_to("on_predict_batch_end")
+    assert keras.callbacks.CallbackList([OnBatch()]).listens_to("on_train_batch_end")
+
+
 def test_relu_deferral_marker_is_per_thread():
     # While a Sequential defers a convolution's relu in one thread, the same layer called
     # in another thread still applies its relu.

@@ -123,6 +123,11 @@ class CallbackList(Callback):
             else:
                 getattr(callback, name)(*args, logs)
 
+    def listens_to(self, name):
+        """Whether any callback overrides hook ``name`` (e.g. ``"on_predict_batch_end"``):
+        loops skip per-batch bookkeeping nobody reads."""
+        return bool(self._listeners(name)[0])
+
     def _listeners(self, name):
         """The callbacks overriding hook ``name``, and whether all of them take raw logs.
 

@@ -132,12 +132,21 @@ class Sequential(Model):
         self._maybe_build_graph()
         self.built = True
 
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "_input_layer":
+            # Read by every call: kept as a plain attribute (the layer itself is a tracked
+            # sublayer, which torch's module lookup makes slow to reach).
+            shape = None if value is None else value.batch_shape
+            self.__dict__["_expand_rank"] = \
+                len(shape) - 1 if shape and shape[-1] == 1 else None
+
     def call(self, inputs, training=None, mask=None):
-        if self._input_layer is not None and backend.is_tensor(inputs):
-            expected = self._input_layer.batch_shape
-            if inputs.ndim == len(expected) - 1 and expected[-1] == 1:
-                # Keras accepts (batch,) data for an Input of shape (1,).
-                inputs = backend.numpy.expand_dims(inputs, -1)
+        expand_rank = self.__dict__.get("_expand_rank")
+        if expand_rank is not None and backend.is_tensor(inputs) and \
+                inputs.ndim == expand_rank:
+            # Keras accepts (batch,) data for an Input of shape (1,).
+            inputs = backend.numpy.expand_dims(inputs, -1)
         x = inputs
         current_mask = mask if mask is not None else getattr(inputs, "_keras_mask", None)
         relu_before_pool = self._relu_before_pool()
@@ -180,17 +189,19 @@ class Sequential(Model):
     def _relu_before_pool(self):
         """Indices of the stack's convolutions that a max-pooling layer follows directly
         (cached per stack): their relu may run after the pooling instead."""
-        key = tuple(self._stack)
+        stack = self._stack
         cached = self.__dict__.get("_relu_pool_cache")
-        if cached is None or not (len(cached[0]) == len(key) and
-                                  all(a is b for a, b in zip(cached[0], key))):
-            stack = self._stack
+        # The stack changes only through add / pop (which append / remove its last layer)
+        # or by replacing the list: the same list object, length and last layer mean the
+        # same stack.
+        if cached is None or cached[0] is not stack or cached[1] != len(stack) or \
+                (stack and cached[2] is not stack[-1]):
             found = frozenset(
                 i for i in range(len(stack) - 1)
                 if type(stack[i]) in _PLAIN_CONVS and type(stack[i + 1]) in _MAX_POOLS)
-            cached = (key, found)
+            cached = (stack, len(stack), stack[-1] if stack else None, found)
             self.__dict__["_relu_pool_cache"] = cached
-        return cached[1]
+        return cached[3]
 
     def compute_mask(self, inputs, previous_mask=None):
         """The mask of the last layer's output in the last call, or None."""

@@ -38,6 +38,12 @@ def predict_output_to_keep(output):
     return output
 
 
+def prediction_scope():
+    """The context ``predict`` runs a whole pass in when no callback sees single batches:
+    inference mode, entered once instead of once per batch."""
+    return torch.inference_mode()
+
+
 def make_step_function(model, step, kind):
     """Return ``fn(batch) -> logs or outputs`` for ``kind`` in train / test / predict.
 
@@ -89,6 +95,8 @@ def _make(model, step, kind):
         # As a hand-written torch inference loop: inference mode (no autograd bookkeeping
         # at all). Variables created inside it are made as normal tensors (core.Variable).
         def inference_step(batch):
+            if torch.is_inference_mode_enabled():  # inside prediction_scope: already on
+                return step(batch)
             with torch.inference_mode():
                 return step(batch)
 

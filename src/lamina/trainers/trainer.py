@@ -5,6 +5,7 @@ This module runs epochs, validation, callbacks and logs. The per-backend modules
 ``predict_step`` into fast callables (``make_step_function``).
 """
 
+import contextlib
 import math
 import time
 import warnings
@@ -545,12 +546,23 @@ class Trainer:
         callback_list.on_predict_begin()
         outputs = []
         with frozen_structure():
-            for first, last, batches in _executions(iterator.enumerate_epoch(),
-                                                    self.steps_per_execution):
-                callback_list.on_predict_batch_begin(first)
-                out = _run(predict_fn, batches)
-                outputs.append(out if keep is None else keep(out))
-                callback_list.on_predict_batch_end(last, {"outputs": out})
+            if self.steps_per_execution == 1 and \
+                    not callback_list.listens_to("on_predict_batch_begin") and \
+                    not callback_list.listens_to("on_predict_batch_end"):
+                # No callback looks at single batches: the lean loop, the whole pass in
+                # the engine's prediction scope (torch: one inference-mode context).
+                scope = getattr(engine, "prediction_scope", contextlib.nullcontext)
+                with scope():
+                    for _, batch in iterator.enumerate_epoch():
+                        out = predict_fn(_pack(batch))
+                        outputs.append(out if keep is None else keep(out))
+            else:
+                for first, last, batches in _executions(iterator.enumerate_epoch(),
+                                                        self.steps_per_execution):
+                    callback_list.on_predict_batch_begin(first)
+                    out = _run(predict_fn, batches)
+                    outputs.append(out if keep is None else keep(out))
+                    callback_list.on_predict_batch_end(last, {"outputs": out})
         # Converted at the end: fetching each batch as it comes would make every step
         # wait for the previous one.
         callback_list.on_predict_end()
