@@ -31,6 +31,18 @@ DESCRIPTION = {
 }
 
 
+def _extra_rounds_sentence(meta):
+    """" `a` and `b` ran N rounds ..." for workloads given more rounds than the others."""
+    extra = {w: n for w, n in meta.get("min_rounds", {}).items() if n > meta["repeats"]}
+    if not extra:
+        return ""
+    names = ", ".join(f"`{w}` ({n})" for w, n in extra.items())
+    return (f" More rounds for {names}: their runs are short, and the VM's "
+            "process-to-process spread (about +-5-15%; most on `tiny`, whose per-step "
+            "speed swings with the machine's load) decides which round is fastest where "
+            "lamina and the native loop run at about the same speed.")
+
+
 def peak_rss(record):
     """A run's peak RSS in MiB: the median over its rounds where they were recorded (the
     same code's peak varies by tens of MiB from one process to the next), else the kept
@@ -337,10 +349,7 @@ def render(meta, records, gpu=None):
         out += ["", f"Each implementation ran {meta['repeats']} times round-robin (every other "
                 "round in reverse order, so the VM's speed drift favours no implementation); "
                 "the tables keep its fastest run."
-                + "".join(f" `{w}` ran {n} rounds (one run takes seconds, and its per-step "
-                          "speed swings most with the machine's load)."
-                          for w, n in meta.get("min_rounds", {}).items()
-                          if n > meta["repeats"])]
+                + _extra_rounds_sentence(meta)]
     if meta.get("threads"):
         out += ["", f"CPU threads of torch and XLA capped at {meta['threads']} "
                 "(`--threads`)."]
