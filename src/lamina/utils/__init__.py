@@ -1,4 +1,5 @@
-"""Utilities (``lamina.utils``): data helpers, seeding, summaries."""
+"""Utilities (``lamina.utils``): data helpers, downloads (``get_file``), image files,
+sequence padding, seeding, summaries."""
 
 from lamina.data.data_utils import pack_x_y_sample_weight
 from lamina.data.data_utils import unpack_x_y_sample_weight
@@ -11,8 +12,14 @@ from lamina.saving.registry import get_registered_object
 from lamina.saving.registry import register_keras_serializable
 from lamina.saving.serialization import deserialize_keras_object
 from lamina.saving.serialization import serialize_keras_object
+from lamina.utils.file_utils import get_file
+from lamina.utils.image_utils import array_to_img
+from lamina.utils.image_utils import img_to_array
+from lamina.utils.image_utils import load_img
+from lamina.utils.image_utils import save_img
 from lamina.utils.numerical_utils import normalize
 from lamina.utils.numerical_utils import to_categorical
 from lamina.utils.progbar import Progbar
 from lamina.utils.rng_utils import set_random_seed
+from lamina.utils.sequence_utils import pad_sequences
 from lamina.utils.summary_utils import print_summary

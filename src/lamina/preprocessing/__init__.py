@@ -1,0 +1,16 @@
+"""``lamina.preprocessing`` (as ``keras.preprocessing``): data helpers for images and
+sequences, grouped as Keras 3 groups them.
+
+``image`` holds the PIL helpers and ``smart_resize``; ``sequence`` holds ``pad_sequences``.
+The functions themselves live in ``lamina.utils``; these modules only re-export them. The
+Keras dataset builders (``image_dataset_from_directory``, ``text_dataset_from_directory``,
+``timeseries_dataset_from_array``) are not provided yet.
+"""
+
+from lamina.preprocessing import image
+from lamina.preprocessing import sequence
+
+__all__ = [
+    "image",
+    "sequence",
+]
