@@ -60,6 +60,9 @@ _NAMES = {
     "Layer": "layers",
     "Model": "models",
     "Sequential": "models",
+    "StatelessScope": "backend",
+    "SymbolicScope": "backend",
+    "name_scope": "backend",
 }
 
 

@@ -14,6 +14,9 @@ from lamina.backend.common.dtypes import is_float_dtype
 from lamina.backend.common.dtypes import is_int_dtype
 from lamina.backend.common.dtypes import standardize_dtype
 from lamina.backend.common.keras_tensor import KerasTensor
+from lamina.backend.common.name_scope import name_scope
+from lamina.backend.common.stateless_scope import StatelessScope
+from lamina.backend.common.stateless_scope import SymbolicScope
 from lamina.backend.common.variables import BaseVariable
 from lamina.backend.config import backend
 from lamina.backend.config import epsilon
@@ -81,6 +84,8 @@ __all__ = [
     "BaseVariable",
     "KerasTensor",
     "LayerBase",
+    "StatelessScope",
+    "SymbolicScope",
     "Variable",
     "backend",
     "cast",
@@ -103,6 +108,7 @@ __all__ = [
     "is_keras_tensor",
     "is_tensor",
     "math",
+    "name_scope",
     "nn",
     "no_grad",
     "numpy",

@@ -16,6 +16,7 @@ from lamina import backend
 from lamina import tree
 from lamina.backend import KerasTensor
 from lamina.backend import scopes
+from lamina.backend.common import stateless_scope
 from lamina.layers import input_spec as input_spec_lib
 from lamina.layers.node import Node
 
@@ -408,6 +409,32 @@ class Layer(backend.LayerBase):
                 )
             variable.assign(value)
 
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Call the layer with its variables bound to given values, changing none of them.
+
+        Args:
+            trainable_variables: one value per entry of ``self.trainable_variables``.
+            non_trainable_variables: one value per entry of ``self.non_trainable_variables``.
+            *args, **kwargs: what the layer's call takes (``training=True`` included).
+            return_losses: also return the losses the call added (activity and weight
+                regularization), computed from the given values.
+
+        Returns:
+            ``(outputs, non_trainable_values)`` with the values the call left in the
+            non-trainable variables (batch-norm statistics, seeds), or ``(outputs,
+            non_trainable_values, losses)``.
+
+        Example:
+            >>> trainable = [v.value for v in model.trainable_variables]
+            >>> non_trainable = [v.value for v in model.non_trainable_variables]
+            >>> y, non_trainable = model.stateless_call(trainable, non_trainable, x)
+        """
+        from lamina.layers import stateless
+
+        return stateless.stateless_call(self, trainable_variables, non_trainable_variables,
+                                        *args, return_losses=return_losses, **kwargs)
+
     def count_params(self):
         """The number of scalars in all weights; the layer must be built."""
         if not self.built:
@@ -430,6 +457,10 @@ class Layer(backend.LayerBase):
             return
         self._losses.append(loss)
         _HOLDING_LOSSES.add(self)
+        if scopes.OPEN.stateless:
+            scope = stateless_scope.current_stateless_scope()
+            if scope is not None:
+                scope.add_loss(loss)
 
     @property
     def losses(self):

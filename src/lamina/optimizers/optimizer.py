@@ -335,6 +335,48 @@ class Optimizer(OptimizerStepsMixin):
         self._trainable_variables = variables
         self.built = True
 
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """One optimizer step as a pure function of values: nothing is written to the
+        optimizer's or the model's Variables.
+
+        Args:
+            optimizer_variables: one value per entry of ``self.variables``.
+            grads: one gradient per trainable variable the optimizer was built with.
+            trainable_variables: the current values of those variables, in that order.
+
+        Returns:
+            ``(new_trainable_values, new_optimizer_values)``.
+
+        Example:
+            >>> optimizer.build(model.trainable_variables)
+            >>> state = [v.value for v in optimizer.variables]
+            >>> weights, state = optimizer.stateless_apply(state, grads, weights)
+        """
+        from lamina.backend.common.stateless_scope import StatelessScope
+
+        if not self.built:
+            raise ValueError(
+                f"Optimizer {self.name!r}: stateless_apply needs the optimizer's variables, "
+                "which do not exist yet. Call `optimizer.build(model.trainable_variables)` "
+                "first.")
+        variables = self._trainable_variables
+        built_with = "trainable variable the optimizer was built with"
+        for kind, given, expected, each in (
+                ("optimizer_variables", optimizer_variables, self._variables,
+                 "entry of `optimizer.variables`"),
+                ("grads", grads, variables, built_with),
+                ("trainable_variables", trainable_variables, variables, built_with)):
+            if len(given) != len(expected):
+                raise ValueError(
+                    f"Optimizer {self.name!r}: stateless_apply got {len(given)} values in "
+                    f"`{kind}`, expected {len(expected)} (one per {each}).")
+        mapping = list(zip(variables, trainable_variables)) + \
+            list(zip(self._variables, optimizer_variables))
+        with StatelessScope(state_mapping=mapping) as scope:
+            self.apply(grads)
+        return ([scope.get_current_value(v) for v in variables],
+                [scope.get_current_value(v) for v in self._variables])
+
     def _get_variable_index(self, variable):
         """The index of a model variable in the list ``build`` received (O(1))."""
         return self._index_of[id(variable)]

@@ -137,9 +137,12 @@ def reset_names():
 
 class _OpenScopes:
     """How many autocast scopes are open, in all threads: while none is, reading a Variable
-    skips the per-thread lookup (it runs for every weight a step reads)."""
+    skips the per-thread lookup (it runs for every weight a step reads). Likewise for
+    stateless scopes: while one is open anywhere, the engines' in-place fast paths step
+    aside (see ``stateless_scope``)."""
 
     autocast = 0
+    stateless = 0
 
 
 OPEN = _OpenScopes()

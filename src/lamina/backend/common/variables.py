@@ -5,7 +5,9 @@ A backend subclass decides how the value is stored (``_initialize``, ``_direct_a
 """
 
 from lamina.backend.common import dtypes
+from lamina.backend.common import name_scope
 from lamina.backend.common import scopes
+from lamina.backend.common import stateless_scope
 
 
 class BaseVariable:
@@ -38,7 +40,8 @@ class BaseVariable:
     ):
         self.name = name or "variable"
         scopes.on_variable_created(self.name)
-        self.path = self.name
+        parent = name_scope.current_path()
+        self.path = f"{parent}/{self.name}" if parent else self.name
         self.autocast = autocast
         self.aggregation = aggregation
         self.synchronization = synchronization
@@ -147,7 +150,12 @@ class BaseVariable:
                 f"shape {tuple(value.shape)}."
             )
         scopes.record_assignment(self, self._value)  # as stored, never autocast
-        self._direct_assign(value)
+        if scopes.OPEN.stateless and stateless_scope.in_stateless_scope():
+            # Rebound, not written in place: the old value is the Variable's own (or one a
+            # caller handed to the scope), and it must survive.
+            self._value = value
+        else:
+            self._direct_assign(value)
         return self
 
     def assign_add(self, delta):

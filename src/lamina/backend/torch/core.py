@@ -85,7 +85,8 @@ class Variable(BaseVariable):
         # Fast path for the hot loop (optimizer updates): a tensor of the right dtype and
         # shape needs no conversion, and torch needs no assignment recording.
         if type(value) is torch.Tensor and value.dtype == self._value.dtype and \
-                value.shape == self._value.shape and not scopes.in_symbolic_scope():
+                value.shape == self._value.shape and not scopes.OPEN.stateless and \
+                not scopes.in_symbolic_scope():
             if torch.is_grad_enabled() and (self._value.requires_grad or value.requires_grad):
                 with torch.no_grad():
                     self._value.copy_(value)
@@ -127,7 +128,7 @@ class Variable(BaseVariable):
 
     def _in_place_ok(self, delta):
         value = self._value
-        if value.requires_grad or scopes.in_symbolic_scope():
+        if value.requires_grad or scopes.OPEN.stateless or scopes.in_symbolic_scope():
             return False
         if type(delta) is torch.Tensor:
             return delta.dtype == value.dtype and delta.shape == value.shape and \

@@ -2,7 +2,8 @@
 operations, so they give the numbers the per-variable updates give.
 
 Each function updates the tensors in place and returns True; the JAX module returns False
-(its step is compiled as a whole, so the per-variable update is already fused).
+(its step is compiled as a whole, so the per-variable update is already fused). While a
+stateless scope is open they return False too: its Variables must not be written in place.
 """
 
 import functools
@@ -11,6 +12,7 @@ import warnings
 
 import torch
 
+from lamina.backend.common import scopes
 from lamina.backend.common.variables import BaseVariable
 from lamina.backend.torch.core import host_value
 
@@ -22,6 +24,8 @@ def _same_dtype(grads, like):
 def adam_update(variables, grads, momentums, velocities, alpha, beta_1, beta_2, epsilon):
     """Adam: ``m += (g - m)(1 - b1)``, ``v += (g^2 - v)(1 - b2)``,
     ``var -= m * alpha / (sqrt(v) + eps)``."""
+    if scopes.OPEN.stateless:
+        return False
     with torch.no_grad():
         grads = _same_dtype(grads, variables)
         torch._foreach_lerp_(momentums, grads, 1.0 - beta_1)
@@ -46,7 +50,8 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
     as its Variable) are read once and remembered until written (``host_value``); a rate
     computed per step (a schedule) returns False, and the multi-tensor update runs instead.
     """
-    if _FUSED_ADAM is None or not variables or torch.compiler.is_compiling():
+    if _FUSED_ADAM is None or not variables or scopes.OPEN.stateless or \
+            torch.compiler.is_compiling():
         # Inside torch.compile the host reads would break the graph, and the kernel's
         # in-place state updates do not trace: the multi-tensor update compiles instead.
         return False
@@ -142,6 +147,8 @@ def _host_value(x):
 def sgd_update(variables, grads, momentums, learning_rate, momentum, nesterov):
     """SGD: ``var -= lr * g``; with momentum ``m = m * momentum - lr * g`` then
     ``var += m`` (or ``var += m * momentum - lr * g`` with Nesterov)."""
+    if scopes.OPEN.stateless:
+        return False
     with torch.no_grad():
         steps = torch._foreach_mul(_same_dtype(grads, variables), learning_rate)
         if not momentums:
