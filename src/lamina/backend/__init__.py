@@ -59,12 +59,30 @@ def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
 
 
-def clear_session():
-    """Reset the automatic layer names (``dense``, ``dense_1``...) and free what Python can."""
+_UIDS = {}
+
+
+def get_uid(prefix=""):
+    """A counter per ``prefix``: 1 on the first call, then 2, 3... (reset by
+    :func:`clear_session`).
+
+    Example:
+        >>> lamina.backend.get_uid("block"), lamina.backend.get_uid("block")
+        (1, 2)
+    """
+    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
+    return _UIDS[prefix]
+
+
+def clear_session(free_memory=True):
+    """Reset the automatic layer names (``dense``, ``dense_1``...) and the
+    :func:`get_uid` counters; with ``free_memory``, collect garbage too."""
     import gc
 
     scopes.reset_names()
-    gc.collect()
+    _UIDS.clear()
+    if free_memory:
+        gc.collect()
 
 
 def result_type(*dtypes_):
@@ -101,6 +119,7 @@ __all__ = [
     "export",
     "floatx",
     "get_device",
+    "get_uid",
     "image",
     "image_data_format",
     "is_float_dtype",

@@ -3,6 +3,7 @@
 import warnings
 
 from lamina.callbacks.monitor_callback import MonitorCallback
+from lamina.utils import io_utils
 
 
 class EarlyStopping(MonitorCallback):
@@ -89,10 +90,10 @@ class EarlyStopping(MonitorCallback):
     def on_train_end(self, logs=None):
         """Report the stop and restore the best weights when asked to."""
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            io_utils.print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(
+                io_utils.print_msg(
                     "Restoring model weights from the end of the best epoch: "
                     f"{self.best_epoch + 1}."
                 )

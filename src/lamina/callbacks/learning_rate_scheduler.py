@@ -7,6 +7,7 @@ import numpy as np
 
 from lamina.callbacks import optimizer_learning_rate
 from lamina.callbacks.callback import Callback
+from lamina.utils import io_utils
 
 
 def _takes_current_rate(schedule):
@@ -71,7 +72,7 @@ class LearningRateScheduler(Callback):
             optimizer.learning_rate = rate
             if self.verbose > 0:
                 which = f"{name} " if name else ""
-                print(
+                io_utils.print_msg(
                     f"\nEpoch {epoch + 1}: LearningRateScheduler setting {which}learning "
                     f"rate to {rate}."
                 )

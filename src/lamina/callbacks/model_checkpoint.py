@@ -4,6 +4,7 @@ import os
 import warnings
 
 from lamina.callbacks.monitor_callback import MonitorCallback
+from lamina.utils import io_utils
 
 _WEIGHTS_SUFFIX = (
     "ModelCheckpoint: with save_weights_only=True the filepath must end in '.weights.h5' "
@@ -110,7 +111,7 @@ class ModelCheckpoint(MonitorCallback):
     def _should_save(self, epoch, logs, filepath):
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                io_utils.print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
         current = logs.get(self.monitor)
         if current is None:
@@ -123,14 +124,15 @@ class ModelCheckpoint(MonitorCallback):
         best_text = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print(
+                io_utils.print_msg(
                     f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_text} to "
                     f"{current:.5f}, saving model to {filepath}"
                 )
             self.best = current
             return True
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
+            io_utils.print_msg(
+                f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_text}")
         return False
 
     def _save_model(self, epoch, batch, logs):
@@ -151,7 +153,7 @@ class ModelCheckpoint(MonitorCallback):
         else:
             self.model.save(filepath, overwrite=True)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+            io_utils.print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
 
     def _get_file_path(self, epoch, batch, logs):
         fields = dict(logs)

@@ -8,6 +8,7 @@ inside ``fit`` prints no bar of its own: its results appear on the epoch's line 
 
 from lamina.callbacks.callback import Callback
 from lamina.callbacks.logs import pythonify_logs
+from lamina.utils import io_utils
 from lamina.utils.progbar import Progbar
 
 _REDRAW_INTERVAL = 0.25  # seconds between two redraws of a live bar
@@ -60,7 +61,7 @@ class ProgbarLogger(Callback):
         """Start a new bar; print "Epoch i/N" when there is more than one epoch."""
         self._new_progbar()
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         """Redraw the bar (verbose 1)."""

@@ -6,6 +6,7 @@ import numpy as np
 
 from lamina.callbacks import optimizer_learning_rate
 from lamina.callbacks.monitor_callback import MonitorCallback
+from lamina.utils import io_utils
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -129,7 +130,7 @@ class ReduceLROnPlateau(MonitorCallback):
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
             which = f" {name}" if name else ""
-            print(
+            io_utils.print_msg(
                 f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{which} learning rate "
                 f"to {new_lr}."
             )

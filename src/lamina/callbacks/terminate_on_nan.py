@@ -3,6 +3,7 @@
 import math
 
 from lamina.callbacks.callback import Callback
+from lamina.utils import io_utils
 
 
 class TerminateOnNaN(Callback):
@@ -39,5 +40,5 @@ class TerminateOnNaN(Callback):
                 "now. Check the learning rate, the inputs for NaN or infinite values, and "
                 "the loss for log(0) or division by zero."
             )
-        print(f"Batch {batch}: Invalid loss, terminating training")
+        io_utils.print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

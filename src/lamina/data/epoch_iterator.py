@@ -14,10 +14,12 @@ The trainer makes one ``EpochIterator`` per ``fit`` / ``evaluate`` / ``predict``
 
 import collections.abc
 import itertools
+import warnings
 
 import numpy as np
 
 from lamina import tree
+from lamina.config import training_limits
 from lamina.data import data_adapter
 from lamina.data import data_utils
 from lamina.data.array_adapter import ArrayDataAdapter
@@ -178,6 +180,12 @@ class EpochIterator:
                 raise ValueError(
                     f"`{name}` must be a positive integer or None. Received: {name}={value!r}"
                 )
+        cap = training_limits.max_steps_per_epoch()
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            warnings.warn(f"Limiting steps_per_epoch to {cap} (lamina.config."
+                          "set_max_steps_per_epoch / KERAS_MAX_STEPS_PER_EPOCH).",
+                          stacklevel=3)
+            steps_per_epoch = cap
         self.steps_per_epoch = None if steps_per_epoch is None else int(steps_per_epoch)
         self.steps_per_execution = 1 if steps_per_execution is None else int(steps_per_execution)
         self.data_adapter = get_data_adapter(

@@ -118,3 +118,5 @@ from lamina.layers.rnn.simple_rnn import SimpleRNN
 from lamina.layers.rnn.simple_rnn import SimpleRNNCell
 from lamina.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from lamina.layers.rnn.time_distributed import TimeDistributed
+from lamina.layers.serialization import deserialize
+from lamina.layers.serialization import serialize

@@ -16,6 +16,7 @@ from lamina import backend
 from lamina import ops
 from lamina import tree
 from lamina.callbacks.logs import LazyLogs
+from lamina.config import training_limits
 from lamina.data import data_utils
 from lamina.layers.layer import frozen_structure
 from lamina.trainers import compile_utils
@@ -327,6 +328,11 @@ class Trainer:
         from lamina import data
 
         self._assert_compiled("fit")
+        cap = training_limits.max_epochs()
+        if cap and cap < epochs:
+            warnings.warn(f"Limiting epochs to {cap} (lamina.config.set_max_epochs / "
+                          "KERAS_MAX_EPOCHS).", stacklevel=2)
+            epochs = cap
         verbose = 1 if verbose == "auto" else int(verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data.train_validation_split(

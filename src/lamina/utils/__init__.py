@@ -5,6 +5,7 @@ from lamina.data.data_utils import pack_x_y_sample_weight
 from lamina.data.data_utils import unpack_x_y_sample_weight
 from lamina.data.py_dataset import PyDataset
 from lamina.data.py_dataset import Sequence
+from lamina.saving.registry import CustomObjectScope
 from lamina.saving.registry import custom_object_scope
 from lamina.saving.registry import get_custom_objects
 from lamina.saving.registry import get_registered_name
@@ -13,10 +14,17 @@ from lamina.saving.registry import register_keras_serializable
 from lamina.saving.serialization import deserialize_keras_object
 from lamina.saving.serialization import serialize_keras_object
 from lamina.utils.file_utils import get_file
+from lamina.utils.graph_utils import clear_session
+from lamina.utils.graph_utils import get_source_inputs
+from lamina.utils.graph_utils import is_keras_tensor
+from lamina.utils.graph_utils import standardize_dtype
 from lamina.utils.image_utils import array_to_img
 from lamina.utils.image_utils import img_to_array
 from lamina.utils.image_utils import load_img
 from lamina.utils.image_utils import save_img
+from lamina.utils.io_utils import disable_interactive_logging
+from lamina.utils.io_utils import enable_interactive_logging
+from lamina.utils.io_utils import is_interactive_logging_enabled
 from lamina.utils.numerical_utils import normalize
 from lamina.utils.numerical_utils import to_categorical
 from lamina.utils.progbar import Progbar

@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from lamina.utils import io_utils
+
 # ANSI styles: bold for counts and times, green for the finished part, grey for the rest.
 _BOLD = "\x1b[1m"
 _GREEN = "\x1b[32m"
@@ -32,7 +34,10 @@ _BOTH_METRIC_LISTS = (
 
 
 def _is_dynamic_display():
-    """True when the output can redraw a line in place (a terminal or a notebook)."""
+    """True when the output can redraw a line in place (a terminal or a notebook; never
+    when interactive logging is off and lines go to the logger)."""
+    if not io_utils.is_interactive_logging_enabled():
+        return False
     stdout = sys.stdout
     is_tty = hasattr(stdout, "isatty") and stdout.isatty()
     return is_tty or "ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ
@@ -279,6 +284,4 @@ class Progbar:
 
 
 def _write(message):
-    # Looked up on each call so redirected or captured output (pytest's capsys) is honoured.
-    sys.stdout.write(message)
-    sys.stdout.flush()
+    io_utils.print_msg(message, line_break=False)

@@ -4,6 +4,8 @@ Keras 3 prints it (box-drawing borders, totals with their memory size).
 
 import math
 
+from lamina.utils import io_utils
+
 _UNITS = ("B", "KB", "MB", "GB", "TB")
 
 
@@ -66,8 +68,9 @@ def _rule(widths, left, mid, right, fill):
 
 def print_summary(model, line_length=None, positions=None, print_fn=None,
                   expand_nested=False, show_trainable=False):
-    """Print the summary table of ``model`` with ``print_fn`` (``print`` by default)."""
-    print_fn = print_fn or print
+    """Print the summary table of ``model`` with ``print_fn`` (by default standard output,
+    or the ``"lamina"`` logger when interactive logging is off)."""
+    print_fn = print_fn or io_utils.print_msg
     layers = list(model.layers)
     is_sequential = type(model).__name__ == "Sequential"
     is_graph = hasattr(model, "_nodes") and not is_sequential

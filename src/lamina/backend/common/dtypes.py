@@ -47,7 +47,9 @@ def _standardize(dtype):
         return "int64" if config.backend() == "torch" else "int32"
     if dtype is bool:
         return "bool"
-    if hasattr(dtype, "name") and not isinstance(dtype, str):
+    if isinstance(dtype, type) and issubclass(dtype, np.generic):
+        name = np.dtype(dtype).name  # np.float32 and friends (their `name` is a descriptor)
+    elif hasattr(dtype, "name") and not isinstance(dtype, str):
         name = dtype.name
     else:
         name = str(dtype)

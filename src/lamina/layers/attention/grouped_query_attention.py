@@ -13,6 +13,7 @@ from lamina import constraints
 from lamina import initializers
 from lamina import ops
 from lamina import regularizers
+from lamina.config import features
 from lamina.layers.activations.softmax import Softmax
 from lamina.layers.attention.base_head_attention import BaseHeadAttention
 from lamina.layers.attention.base_head_attention import check_value_key_shapes
@@ -112,7 +113,8 @@ class GroupedQueryAttention(BaseHeadAttention):
         self.use_bias = use_bias
         self.use_gate = use_gate
         self.sliding_window = sliding_window
-        self._flash_attention = flash_attention
+        # None: the global switch decides (keras.config.disable_flash_attention), as Keras.
+        self._flash_attention = flash_attention or features.is_flash_attention_enabled()
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)

@@ -12,6 +12,7 @@ import string
 from lamina import constraints
 from lamina import initializers
 from lamina import regularizers
+from lamina.config import features
 from lamina.layers.activations.softmax import Softmax
 from lamina.layers.attention.base_head_attention import BaseHeadAttention
 from lamina.layers.attention.base_head_attention import check_value_key_shapes
@@ -162,7 +163,8 @@ class MultiHeadAttention(BaseHeadAttention):
         self._output_shape = output_shape
         self._attention_axes = attention_axes
         self._sliding_window = sliding_window
-        self._flash_attention = flash_attention
+        # None: the global switch decides (keras.config.disable_flash_attention), as Keras.
+        self._flash_attention = flash_attention or features.is_flash_attention_enabled()
         self._kernel_initializer = initializers.get(kernel_initializer)
         self._bias_initializer = initializers.get(bias_initializer)
         self._kernel_regularizer = regularizers.get(kernel_regularizer)

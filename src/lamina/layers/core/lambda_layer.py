@@ -10,6 +10,8 @@ from lamina import ops
 from lamina.layers.layer import Layer
 
 _safe_mode = threading.local()
+# The safe mode outside any load_model call (enable_unsafe_deserialization turns it off).
+_DEFAULT_SAFE_MODE = [True]
 
 _STORED_CODE = (
     "The file holds a Lambda layer {name!r} whose function is stored as Python bytecode. "
@@ -21,15 +23,36 @@ _STORED_CODE = (
 )
 
 
+def enable_unsafe_deserialization():
+    """Turn safe mode off for configs deserialized outside ``load_model`` (whose own
+    ``safe_mode`` argument still decides for its file), as Keras 3 does.
+
+    lamina never runs code stored in a file in any mode: with safe mode off, a Lambda layer
+    whose function was stored as code takes the function passed in ``custom_objects`` under
+    the layer's name instead of being refused.
+
+    Example:
+        >>> lamina.config.enable_unsafe_deserialization()
+    """
+    _DEFAULT_SAFE_MODE[0] = False
+
+
+def _in_safe_mode():
+    return getattr(_safe_mode, "value", _DEFAULT_SAFE_MODE[0])
+
+
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode=True):
     """While loading a file: refuse Lambda layers whose function is stored as code."""
-    previous = getattr(_safe_mode, "value", True)
+    previous = getattr(_safe_mode, "value", None)
     _safe_mode.value = bool(safe_mode)
     try:
         yield
     finally:
-        _safe_mode.value = previous
+        if previous is None:
+            del _safe_mode.value
+        else:
+            _safe_mode.value = previous
 
 
 class Lambda(Layer):
@@ -100,7 +123,7 @@ class Lambda(Layer):
         if isinstance(function, dict) and function.get("class_name") == "__lambda__":
             name = config.get("name")
             replacement = (custom_objects or {}).get(name)
-            if getattr(_safe_mode, "value", True) or not callable(replacement):
+            if _in_safe_mode() or not callable(replacement):
                 raise ValueError(_STORED_CODE.format(name=name))
             return cls(replacement, **config)
         if isinstance(function, dict):
