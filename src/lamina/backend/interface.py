@@ -212,7 +212,10 @@ INTERFACE = {
     "random": (
         "SEED_DTYPE",
         "bernoulli_mask",
+        "beta",
+        "binomial",
         "categorical",
+        "gamma",
         "manual_seed",
         "next_seed",
         "normal",

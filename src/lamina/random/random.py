@@ -50,3 +50,38 @@ def shuffle(x, axis=0, seed=None):
 def categorical(logits, num_samples, dtype="int32", seed=None):
     """Class ids drawn from the softmax of each row of ``logits``."""
     return backend.random.categorical(logits, num_samples, dtype=dtype, seed=draw_seed(seed))
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples from the gamma distribution with shape ``alpha`` (a number or an array
+    broadcastable to ``shape``) and scale 1.
+
+    Example:
+        >>> lamina.random.gamma((2, 3), alpha=2.0, seed=1).shape
+        (2, 3)
+    """
+    return backend.random.gamma(shape, alpha, dtype=dtype, seed=draw_seed(seed))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples from the beta distribution with parameters ``alpha`` and ``beta`` (numbers
+    or arrays broadcastable to ``shape``).
+
+    Example:
+        >>> lamina.random.beta((4,), alpha=2.0, beta=5.0, seed=1).shape
+        (4,)
+    """
+    return backend.random.beta(shape, alpha, beta, dtype=dtype, seed=draw_seed(seed))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Samples from the binomial distribution: successes in ``counts`` trials, each with
+    probability ``probabilities`` (numbers or arrays broadcastable to ``shape``); float
+    values of ``dtype`` (floatx by default), as Keras returns them.
+
+    Example:
+        >>> lamina.random.binomial((3,), counts=10, probabilities=0.5, seed=1).shape
+        (3,)
+    """
+    return backend.random.binomial(shape, counts, probabilities, dtype=dtype,
+                                   seed=draw_seed(seed))

@@ -49,6 +49,30 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return (x * stddev + mean).astype(to_jax_dtype(dtype))
 
 
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Gamma(alpha, 1) samples."""
+    alpha = jnp.broadcast_to(convert_to_tensor(alpha).astype(jnp.float32), tuple(shape))
+    return jax.random.gamma(_key(seed), alpha, tuple(shape)).astype(to_jax_dtype(dtype))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Beta(alpha, beta) samples."""
+    shape = tuple(shape)
+    alpha = jnp.broadcast_to(convert_to_tensor(alpha).astype(jnp.float32), shape)
+    beta = jnp.broadcast_to(convert_to_tensor(beta).astype(jnp.float32), shape)
+    return jax.random.beta(_key(seed), alpha, beta, shape).astype(to_jax_dtype(dtype))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Binomial(counts, probabilities) samples."""
+    shape = tuple(shape)
+    counts = jnp.broadcast_to(convert_to_tensor(counts).astype(jnp.float32), shape)
+    probabilities = jnp.broadcast_to(
+        convert_to_tensor(probabilities).astype(jnp.float32), shape)
+    return jax.random.binomial(_key(seed), counts, probabilities, shape).astype(
+        to_jax_dtype(dtype))
+
+
 def bernoulli_mask(shape, rate, seed=None):
     """A boolean array of ``shape`` whose entries are True with probability ``1 - rate``."""
     return jax.random.uniform(_key(seed), tuple(shape)) >= rate

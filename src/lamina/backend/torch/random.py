@@ -45,6 +45,54 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return (x * stddev + mean).to(dtype)
 
 
+def _seeded_default_generator(seed):
+    """A context in which torch's global generator (which ``torch.distributions`` samplers
+    draw from) is seeded from ``seed``, restored afterwards."""
+    if not (isinstance(seed, tuple) and len(seed) == 2):
+        seed = convert_to_tensor(seed).detach().cpu().to(torch.int64).tolist()
+    devices = [torch.cuda.current_device()] if DEFAULT_DEVICE == "cuda" else []
+    context = torch.random.fork_rng(devices=devices)
+
+    class _Seeded:
+        def __enter__(self):
+            context.__enter__()
+            torch.manual_seed(int(seed[0]) * 1_000_003 + int(seed[1]))
+
+        def __exit__(self, *exc):
+            return context.__exit__(*exc)
+
+    return _Seeded()
+
+
+def _broadcast(value, shape):
+    return torch.broadcast_to(convert_to_tensor(value).to(device=DEFAULT_DEVICE,
+                                                          dtype=torch.float32), tuple(shape))
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Gamma(alpha, 1) samples (torch's sampler has no generator argument: the global one is
+    seeded for the draw and restored)."""
+    alpha = _broadcast(alpha, shape)
+    with _seeded_default_generator(seed):
+        sample = torch.distributions.Gamma(alpha, torch.ones_like(alpha)).sample()
+    return sample.to(to_torch_dtype(dtype))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Beta(alpha, beta) samples."""
+    alpha, beta = _broadcast(alpha, shape), _broadcast(beta, shape)
+    with _seeded_default_generator(seed):
+        sample = torch.distributions.Beta(alpha, beta).sample()
+    return sample.to(to_torch_dtype(dtype))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Binomial(counts, probabilities) samples."""
+    counts, probabilities = _broadcast(counts, shape), _broadcast(probabilities, shape)
+    sample = torch.binomial(counts, probabilities, generator=_generator(seed))
+    return sample.to(to_torch_dtype(dtype))
+
+
 def bernoulli_mask(shape, rate, seed=None):
     """A boolean tensor of ``shape`` whose entries are True with probability ``1 - rate``."""
     x = torch.rand(tuple(shape), generator=_generator(seed), device=DEFAULT_DEVICE)
