@@ -45,6 +45,8 @@ def _assert_same_layout(keras_path, lamina_path):
 @pytest.mark.parametrize("case", sorted(CASES), ids=str)
 def test_layer_weights_file_has_keras_layout_and_loads_keras_weights(tmp_path, case):
     case = CASES[case]
+    if case.keras_differs:
+        pytest.skip(case.keras_differs)
     reference = case.model(keras)
     model = case.model(lamina)
     keras_path, lamina_path = str(tmp_path / "k.weights.h5"), str(tmp_path / "l.weights.h5")
@@ -57,12 +59,19 @@ def test_layer_weights_file_has_keras_layout_and_loads_keras_weights(tmp_path, c
                                atol=1e-5)
 
 
+# Keras 3.15 cannot write these models as legacy .h5: deep-copying the layer's state hits a
+# module object ("cannot pickle 'module' object"). Its .keras files still load here.
+_KERAS_CANNOT_SAVE_H5 = {"RandomBrightness"}
+
+
 @pytest.mark.filterwarnings("ignore:You are saving your model as an HDF5")
 @pytest.mark.parametrize("direction", ["keras_to_lamina", "lamina_to_keras"])
 @pytest.mark.parametrize("case", sorted(CASES), ids=str)
 def test_layer_model_files_load_in_the_other_library(tmp_path, case, direction):
     """Both whole-model formats, ``.keras`` and legacy ``.h5``, for every layer class."""
     case = CASES[case]
+    if case.keras_differs:
+        pytest.skip(case.keras_differs)
     source_lib, target_lib = (keras, lamina) if direction == "keras_to_lamina" else \
         (lamina, keras)
     source = case.model(source_lib)
@@ -71,6 +80,8 @@ def test_layer_model_files_load_in_the_other_library(tmp_path, case, direction):
     expected = _outputs(source, x)
     for fmt in ("keras", "h5"):
         path = str(tmp_path / f"model.{fmt}")
+        if source_lib is keras and fmt == "h5" and case.name in _KERAS_CANNOT_SAVE_H5:
+            continue  # Keras 3 itself fails to write this file (see the set's comment)
         source.save(path)
         target = target_lib.models.load_model(path)
         np.testing.assert_allclose(_outputs(target, x), expected, rtol=1e-5, atol=1e-5,

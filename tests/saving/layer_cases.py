@@ -45,13 +45,16 @@ class Case:
             on a list when there are several.
         positional: call the layer as ``layer(*inputs)`` (attention's query, value)
             rather than on a list.
+        keras_differs: why Keras 3 cannot be compared with on this case, or None.
     """
 
-    def __init__(self, name, make, inputs, positional=False):
+    def __init__(self, name, make, inputs, positional=False, keras_differs=None):
         self.name = name
         self.make = make
         self.inputs = inputs
         self.positional = positional
+        # Why Keras 3 cannot serve as the oracle for this case (None: it can).
+        self.keras_differs = keras_differs
 
     def __repr__(self):
         return self.name
@@ -76,6 +79,9 @@ class Case:
             else:
                 arrays.append(rng.normal(size=(batch,) + shape).astype(dtype))
         return arrays if len(arrays) > 1 else arrays[0]
+
+
+_NEEDS_TF = "Keras 3 builds this layer only with TensorFlow installed"
 
 
 def _f(*shapes):
@@ -172,6 +178,28 @@ def _cases():
         Case("SeparableConv2D", layer("SeparableConv2D", 2, 3), img),
         Case("SimpleRNN", layer("SimpleRNN", 3), seq),
         Case("SimpleRNNCell", rnn("SimpleRNNCell", 2), seq),
+        Case("CategoryEncoding", layer("CategoryEncoding", num_tokens=10, output_mode="count"),
+             [((3,), "int32")]),
+        Case("CenterCrop", layer("CenterCrop", 3, 3), img),
+        Case("Discretization", layer("Discretization", bin_boundaries=[-0.5, 0.0, 0.5],
+                                     output_mode="one_hot"), [((1,), "float32")]),
+        Case("Hashing", layer("Hashing", num_bins=7, salt=3), [((3,), "int32")],
+             keras_differs=_NEEDS_TF),
+        Case("IntegerLookup", layer("IntegerLookup", vocabulary=[1, 3, 5, 7], mask_token=0),
+             [((3,), "int32")], keras_differs=_NEEDS_TF),
+        Case("Normalization", layer("Normalization"), _f((4,))),
+        Case("RandomBrightness", layer("RandomBrightness", 0.1), img),
+        Case("RandomContrast", layer("RandomContrast", 0.2), img),
+        Case("RandomCrop", layer("RandomCrop", 3, 3), img,
+             keras_differs="Keras 3.15's RandomCrop returns its input unchanged at inference "
+                           "(against its own docs and output shape); lamina crops the centre "
+                           "and resizes, as documented"),
+        Case("RandomFlip", layer("RandomFlip"), img),
+        Case("RandomRotation", layer("RandomRotation", 0.1), img),
+        Case("RandomTranslation", layer("RandomTranslation", 0.1, 0.1), img),
+        Case("RandomZoom", layer("RandomZoom", 0.1), img),
+        Case("Rescaling", layer("Rescaling", 1.0 / 255, offset=0.5), img),
+        Case("Resizing", layer("Resizing", 4, 4), img),
         Case("Softmax", layer("Softmax"), _f((4,))),
         Case("SpatialDropout1D", layer("SpatialDropout1D", 0.1), seq),
         Case("SpatialDropout2D", layer("SpatialDropout2D", 0.1), img),

@@ -226,6 +226,7 @@ INTERFACE = {
         "uniform",
     ),
     "image": (
+        "affine_transform",
         "resize",
     ),
     "rnn": (

@@ -53,6 +53,15 @@ class Node:
         args = tree.map_structure(fill, self.call_args) if self.call_args else ()
         kwargs = tree.map_structure(fill, self.call_kwargs) if self.call_kwargs else {}
         layer = self.layer
+        if "training" in kwargs:
+            # A `training` recorded when the graph was built (Keras files hold
+            # training=True for augmentation layers) gives way to the model call's own, as
+            # in Keras: model(x, training=False) runs every layer in inference mode.
+            from lamina.layers.layer import current_training
+
+            outer = current_training()
+            if outer is not None:
+                kwargs["training"] = outer
         in_masks = [masks.get(id(t)) for t in self.input_tensors]
         if any(m is not None for m in in_masks) and kwargs.get("mask") is None:
             key = "mask" if layer._call_has_mask_arg else "_previous_mask"

@@ -1,8 +1,8 @@
-"""Image ops (``lamina.ops.image``): resizing batches of images.
+"""Image ops (``lamina.ops.image``): resizing and affine transforms of images.
 
-The engines resample (``backend.image.resize``); cropping or padding to the target aspect
-ratio is written once here, from slicing and ``pad``. Other Keras image ops (affine
-transforms, colour conversions, patches) are not provided yet.
+The engines resample (``backend.image.resize``, ``backend.image.affine_transform``);
+cropping or padding to the target aspect ratio is written once here, from slicing and
+``pad``. Other Keras image ops (colour conversions, patches) are not provided yet.
 """
 
 from lamina.backend import config
@@ -13,6 +13,7 @@ from lamina.ops.symbolic import dispatch
 
 _INTERPOLATIONS = ("bilinear", "nearest")
 _FILL_MODES = ("constant",)
+_AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 
 
 def _spatial_axes(rank, data_format):
@@ -129,3 +130,79 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     elif pad_to_aspect_ratio:
         images = _pad_to_aspect_ratio(images, size, axes, fill_value)
     return _impl.resize(images, size, interpolation, antialias, data_format)
+
+
+def _check_choice(op, argument, value, choices):
+    if value not in choices:
+        raise ValueError(
+            f"{op}: `{argument}` must be one of {choices}. Received: {argument}={value!r}."
+        )
+
+
+@dispatch
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0, data_format=None):
+    """Resample images through a projective transform, one per image.
+
+    ``transform`` holds rows ``[a0, a1, a2, b0, b1, b2, c0, c1]`` mapping each OUTPUT
+    pixel ``(x, y)`` (column, row) to the INPUT point it reads:
+    ``x_in = (a0 * x + a1 * y + a2) / k`` and ``y_in = (b0 * x + b1 * y + b2) / k`` with
+    ``k = c0 * x + c1 * y + 1``. ``[1, 0, 0, 0, 1, 0, 0, 0]`` is the identity;
+    ``[1, 0, -2, 0, 1, 0, 0, 0]`` shifts the image 2 pixels to the right. Pixels are sampled
+    at their centres (integer coordinates), as ``scipy.ndimage.map_coordinates`` does.
+
+    Args:
+        images: a rank-3 image ``(height, width, channels)`` or a rank-4 batch (channels
+            first when ``data_format="channels_first"``).
+        transform: a rank-1 tensor of 8 numbers (one transform for every image) or a
+            rank-2 ``(batch, 8)`` tensor (one per image).
+        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
+        fill_mode: how points outside the image are read:
+            ``"constant"`` (default) ``(k k k k | a b c d | k k k k)`` with
+            ``k = fill_value``; ``"nearest"`` ``(a a a a | a b c d | d d d d)``;
+            ``"wrap"`` ``(a b c d | a b c d | a b c d)``; ``"mirror"``
+            ``(c d c b | a b c d | c b a b)``; ``"reflect"`` ``(d c b a | a b c d | d c b a)``.
+        fill_value: a number, the value outside the image when ``fill_mode="constant"``
+            (default 0).
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+
+    Returns:
+        The transformed images: the shape and dtype of ``images`` (integers are rounded).
+
+    Example:
+        >>> x = np.arange(4, dtype="float32").reshape(1, 4, 1)
+        >>> shift_right = [1, 0, -1, 0, 1, 0, 0, 0]
+        >>> ops.convert_to_numpy(ops.image.affine_transform(x, shift_right))[0, :, 0]
+        array([0., 0., 1., 2.], dtype=float32)
+    """
+    data_format = config.standardize_data_format(data_format)
+    _check_choice("affine_transform", "interpolation", interpolation, _INTERPOLATIONS)
+    _check_choice("affine_transform", "fill_mode", fill_mode, _AFFINE_FILL_MODES)
+    images = _core.convert_to_tensor(images)
+    transform = _core.convert_to_tensor(transform)
+    if len(images.shape) not in (3, 4):
+        raise ValueError(
+            "affine_transform: `images` must have rank 3 (one image) or rank 4 (a batch "
+            f"of images). Received images of shape {tuple(images.shape)}."
+        )
+    if len(transform.shape) not in (1, 2) or transform.shape[-1] != 8:
+        raise ValueError(
+            "affine_transform: `transform` must have shape (8,) (one transform) or "
+            f"(batch, 8) (one per image). Received transform of shape "
+            f"{tuple(transform.shape)}."
+        )
+    transforms = transform.shape[0] if len(transform.shape) == 2 else 1
+    count = images.shape[0] if len(images.shape) == 4 else 1
+    if transforms not in (1, count):
+        raise ValueError(
+            f"affine_transform: got {transforms} transforms for {count} image(s). Pass one "
+            "transform per image, or a single one for all of them."
+        )
+    # A plain number: the JAX engine compiles it in (map_coordinates takes it as static).
+    fill_value = float(fill_value)
+    if _core.dtype(transform) not in ("float32", "float64"):
+        # Coordinates are fractional and reach the image size: they need float32 at least.
+        transform = _core.cast(transform, "float32")
+    return _impl.affine_transform(images, transform, interpolation, fill_mode, fill_value,
+                                  data_format)

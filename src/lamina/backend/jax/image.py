@@ -1,11 +1,16 @@
-"""JAX image primitives: resizing.
+"""JAX image primitives: resizing and affine (projective) resampling.
 
 Cropping or padding to an aspect ratio is written once in ``lamina.ops.image``; this file
-only resamples. Interpolation follows the half-pixel convention of ``jax.image.resize``.
+only resamples. ``resize`` follows the half-pixel convention of ``jax.image.resize``;
+``affine_transform`` samples with ``jax.scipy.ndimage.map_coordinates``, whose rules the
+torch engine reproduces.
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.ndimage
 
 from lamina.backend.jax.core import convert_to_tensor
 
@@ -29,3 +34,49 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     if not is_float:
         out = jnp.round(out).astype(dtype)
     return out
+
+
+_ORDERS = {"nearest": 0, "bilinear": 1}
+
+
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0.0, data_format="channels_last"):
+    x = convert_to_tensor(images)
+    transform = convert_to_tensor(transform)
+    is_single = x.ndim == 3
+    if is_single:
+        x = x[None]
+    if transform.ndim == 1:
+        transform = transform[None]
+    if data_format == "channels_first":
+        x = jnp.transpose(x, (0, 2, 3, 1))
+    out = _affine_sample(x, transform, fill_value, interpolation, fill_mode)
+    if data_format == "channels_first":
+        out = jnp.transpose(out, (0, 3, 1, 2))
+    if is_single:
+        out = out[0]
+    return out
+
+
+# Compiled once per shape and mode, so eager calls (a layer called outside fit) skip
+# re-tracing the vmapped sampler; inside a jitted step it simply inlines. `fill_value` is
+# static because map_coordinates takes its `cval` as a Python number.
+@functools.partial(jax.jit, static_argnames=("fill_value", "interpolation", "fill_mode"))
+def _affine_sample(x, transform, fill_value, interpolation, fill_mode):
+    batch, height, width, _ = x.shape
+    # 1. Where each output pixel (row y, column x) reads the input: one coordinate map
+    #    per image, (batch, height, width).
+    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i, None, None] for i in range(8))
+    cols = jnp.arange(width, dtype=transform.dtype)[None, None, :]
+    rows = jnp.arange(height, dtype=transform.dtype)[None, :, None]
+    k = c0 * cols + c1 * rows + 1
+    source_x = jnp.broadcast_to((a0 * cols + a1 * rows + a2) / k, (batch, height, width))
+    source_y = jnp.broadcast_to((b0 * cols + b1 * rows + b2) / k, (batch, height, width))
+
+    # 2. Sample each channel of each image at those points.
+    def sample_plane(plane, ys, xs):  # plane: (height, width)
+        return jax.scipy.ndimage.map_coordinates(
+            plane, [ys, xs], order=_ORDERS[interpolation], mode=fill_mode, cval=fill_value)
+
+    per_channel = jax.vmap(sample_plane, in_axes=(-1, None, None), out_axes=-1)
+    return jax.vmap(per_channel)(x, source_y, source_x)
