@@ -14,6 +14,7 @@ from lamina.losses.probabilistic import BinaryCrossentropy
 from lamina.losses.probabilistic import BinaryFocalCrossentropy
 from lamina.losses.probabilistic import CategoricalCrossentropy
 from lamina.losses.probabilistic import CategoricalFocalCrossentropy
+from lamina.losses.probabilistic import CategoricalGeneralizedCrossEntropy
 from lamina.losses.probabilistic import KLDivergence
 from lamina.losses.probabilistic import Poisson
 from lamina.losses.probabilistic import SparseCategoricalCrossentropy
@@ -21,6 +22,7 @@ from lamina.losses.probabilistic import binary_crossentropy
 from lamina.losses.probabilistic import binary_focal_crossentropy
 from lamina.losses.probabilistic import categorical_crossentropy
 from lamina.losses.probabilistic import categorical_focal_crossentropy
+from lamina.losses.probabilistic import categorical_generalized_cross_entropy
 from lamina.losses.probabilistic import kl_divergence
 from lamina.losses.probabilistic import poisson
 from lamina.losses.probabilistic import sparse_categorical_crossentropy
@@ -38,21 +40,28 @@ from lamina.losses.regression import mean_absolute_error
 from lamina.losses.regression import mean_absolute_percentage_error
 from lamina.losses.regression import mean_squared_error
 from lamina.losses.regression import mean_squared_logarithmic_error
+from lamina.losses.segmentation import Dice
+from lamina.losses.segmentation import Tversky
+from lamina.losses.segmentation import dice
+from lamina.losses.segmentation import tversky
+from lamina.losses.similarity import Circle
+from lamina.losses.similarity import circle
 from lamina.saving.registry import make_getter
 
 ALL_OBJECTS = {
     obj.__name__: obj
     for obj in (BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-                CategoricalFocalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, Huber,
-                KLDivergence, LogCosh, Loss, LossFunctionWrapper, MeanAbsoluteError,
+                CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
+                CategoricalHinge, Circle, CosineSimilarity, Dice, Hinge, Huber, KLDivergence,
+                LogCosh, Loss, LossFunctionWrapper, MeanAbsoluteError,
                 MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
-                Poisson, SparseCategoricalCrossentropy, SquaredHinge, binary_crossentropy,
-                binary_focal_crossentropy, categorical_crossentropy,
-                categorical_focal_crossentropy, categorical_hinge, cosine_similarity, hinge,
-                huber, kl_divergence, log_cosh, mean_absolute_error,
-                mean_absolute_percentage_error, mean_squared_error,
-                mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
-                squared_hinge)
+                Poisson, SparseCategoricalCrossentropy, SquaredHinge, Tversky,
+                binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+                categorical_focal_crossentropy, categorical_generalized_cross_entropy,
+                categorical_hinge, circle, cosine_similarity, dice, hinge, huber,
+                kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
+                mean_squared_error, mean_squared_logarithmic_error, poisson,
+                sparse_categorical_crossentropy, squared_hinge, tversky)
 }
 # The short names Keras 3 accepts, then Keras 2 spellings still found in tutorials.
 ALIASES = {
@@ -155,8 +164,11 @@ __all__ = [
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy",
     "CategoricalHinge",
+    "Circle",
     "CosineSimilarity",
+    "Dice",
     "Hinge",
     "Huber",
     "KLDivergence",
@@ -170,13 +182,17 @@ __all__ = [
     "Poisson",
     "SparseCategoricalCrossentropy",
     "SquaredHinge",
+    "Tversky",
     "binary_crossentropy",
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
     "categorical_hinge",
+    "circle",
     "cosine_similarity",
     "deserialize",
+    "dice",
     "get",
     "hinge",
     "huber",
@@ -190,4 +206,5 @@ __all__ = [
     "serialize",
     "sparse_categorical_crossentropy",
     "squared_hinge",
+    "tversky",
 ]

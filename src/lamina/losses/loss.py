@@ -1,7 +1,8 @@
 """The ``Loss`` base class, ``LossFunctionWrapper`` and the reduction helpers they share.
 
 The loss functions themselves live in the topic modules (``regression.py``,
-``probabilistic.py``, ``hinge.py``); name lookup (``get``) lives in ``__init__.py``.
+``probabilistic.py``, ``hinge.py``, ``segmentation.py``, ``similarity.py``); name lookup
+(``get``) lives in ``__init__.py``.
 
 Everything here runs inside the training step, so it stays traceable by ``jax.jit``: shapes
 are read (they are static), tensor values never reach Python control flow.
@@ -295,7 +296,7 @@ class Loss:
         if not (backend.is_tensor(y_true) and backend.dtype_of(y_true) == dtype):
             y_true = tree.map_structure(self._convert_target, y_true)
         losses = self.call(y_true, y_pred)
-        mask = self._loss_mask(y_true, y_pred)
+        mask = self._loss_mask(y_true, y_pred, losses)
         if mask is None and keras_mask is None and sample_weight is None and \
                 self.reduction in ("sum_over_batch_size", "mean") and \
                 backend.is_tensor(losses) and all(losses.shape):
@@ -335,8 +336,8 @@ class Loss:
         """Per-sample losses; subclasses implement it."""
         raise NotImplementedError(f"abstract: {type(self).__name__} must implement call()")
 
-    def _loss_mask(self, y_true, y_pred):
-        """Hook: a mask of the loss entries that count, or None (all count)."""
+    def _loss_mask(self, y_true, y_pred, losses):
+        """Hook: a mask of the entries of ``losses`` that count, or None (all count)."""
         return None
 
     def get_config(self):
@@ -378,6 +379,13 @@ class LossFunctionWrapper(Loss):
         if not tree.is_nested(y_true) and not tree.is_nested(y_pred):
             y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _loss_mask(self, y_true, y_pred, losses):
+        # A function that says so (circle) is averaged over its positive losses only: Keras
+        # attaches that mask to the losses it returns, and its wrapper reduces with it.
+        if getattr(self.fn, "counts_positive_losses_only", False):
+            return ops.greater(losses, 0.0)
+        return None
 
     def get_config(self):
         config = super().get_config()

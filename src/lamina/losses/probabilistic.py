@@ -1,5 +1,5 @@
-"""Probabilistic losses: the cross-entropies (binary, categorical, sparse, focal), KL
-divergence and Poisson.
+"""Probabilistic losses: the cross-entropies (binary, categorical, sparse, focal,
+generalized), KL divergence and Poisson.
 
 Each function returns per-sample losses; each class wraps its function and reduces over the
 batch. Probabilities are clipped to ``[epsilon, 1 - epsilon]`` before logs, as in Keras.
@@ -174,8 +174,12 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return ops.sum(ops.multiply(weight, cross_entropy), axis=axis)
 
 
-def _sparse_labels(y_true, y_pred):
-    """Integer class ids with the rank of ``y_pred`` minus one (a trailing 1 is dropped)."""
+def _sparse_labels(y_true, y_pred, fn="sparse_categorical_crossentropy",
+                   fix="For one-hot targets use categorical_crossentropy instead."):
+    """Integer class ids with the rank of ``y_pred`` minus one (a trailing 1 is dropped).
+
+    ``fn`` names the loss and ``fix`` suggests a remedy in the error for a wrong rank.
+    """
     y_true = ops.convert_to_tensor(y_true)
     rank_true, rank_pred = len(ops.shape(y_true)), len(ops.shape(y_pred))
     if rank_true == rank_pred and rank_true > 0 and ops.shape(y_true)[-1] == 1:
@@ -183,10 +187,10 @@ def _sparse_labels(y_true, y_pred):
         rank_true -= 1
     if rank_true != rank_pred - 1:
         raise ValueError(
-            "Argument `y_true` of `sparse_categorical_crossentropy` must hold one integer "
+            f"Argument `y_true` of `{fn}` must hold one integer "
             f"class id per sample: shape y_pred.shape[:-1]={tuple(ops.shape(y_pred))[:-1]} "
             f"(optionally with a trailing 1). Received: y_true.shape={tuple(ops.shape(y_true))}. "
-            "For one-hot targets use categorical_crossentropy instead."
+            f"{fix}"
         )
     if "int" in backend.standardize_dtype(ops.dtype(y_true)):
         return y_true  # already class ids: no cast (each is a kernel on a GPU)
@@ -229,6 +233,42 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 
 sparse_categorical_crossentropy.integer_targets = True  # see LossFunctionWrapper
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Generalized cross-entropy (Zhang & Sabuncu, 2018), robust to noisy labels.
+
+    With ``p`` the predicted probability of the true class, the loss is
+    ``(1 - p**q) / q``. As ``q`` goes to 0 it approaches the cross-entropy ``-log(p)``;
+    at ``q = 1`` it is the mean absolute error ``1 - p``, which a few wrong labels cannot
+    dominate. No clipping is applied, as in Keras.
+
+    Args:
+        y_true: integer class ids, shape ``(batch, ...)`` (a trailing axis of size 1 is
+            dropped).
+        y_pred: predicted probabilities, shape ``(batch, ..., num_classes)``.
+        q: the exponent, in (0, 1); there is no default, as in Keras.
+
+    Returns:
+        Per-sample losses, shape ``(batch, ...)``.
+
+    Example:
+        >>> categorical_generalized_cross_entropy([1], [[0.36, 0.64]], q=0.5)  # [0.4]
+    """
+    y_pred = ops.convert_to_tensor(y_pred)
+    if not backend.is_float_dtype(ops.dtype(y_pred)):
+        y_pred = ops.cast(y_pred, backend.floatx())
+    # Keras 3 one-hots y_true as given, so labels of shape (batch, 1) broadcast into a
+    # (batch, batch) result there; we drop the trailing 1 as the sparse losses do.
+    labels = _sparse_labels(y_true, y_pred, fn="categorical_generalized_cross_entropy",
+                            fix="It takes integer labels, not one-hot vectors.")
+    num_classes = ops.shape(y_pred)[-1]
+    one_hot = ops.one_hot(labels, num_classes, dtype=ops.dtype(y_pred))
+    p = ops.sum(ops.multiply(y_pred, one_hot), axis=-1)
+    return ops.divide(ops.subtract(1.0, ops.power(p, q)), q)
+
+
+categorical_generalized_cross_entropy.integer_targets = True  # see LossFunctionWrapper
 
 
 def kl_divergence(y_true, y_pred):
@@ -391,7 +431,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                          dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
                          axis=axis)
 
-    def _loss_mask(self, y_true, y_pred):
+    def _loss_mask(self, y_true, y_pred, losses):
         ignore_class = self._fn_kwargs["ignore_class"]
         if ignore_class is None:
             return None
@@ -428,3 +468,31 @@ class Poisson(LossFunctionWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
         super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Generalized cross-entropy for training on noisy labels; see
+    :func:`categorical_generalized_cross_entropy`.
+
+    Args:
+        q: the exponent, in (0, 1): near 0 it behaves like cross-entropy, near 1 like the
+            mean absolute error (more robust to wrong labels). Defaults to 0.5.
+        reduction: see :class:`lamina.losses.Loss`. Defaults to ``"sum_over_batch_size"``.
+        name: defaults to ``"categorical_generalized_cross_entropy"``.
+        dtype: the computation dtype; defaults to ``floatx()``.
+
+    Example:
+        >>> CategoricalGeneralizedCrossEntropy(q=0.5)([1], [[0.36, 0.64]])  # 0.4
+    """
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
+            raise ValueError(
+                "CategoricalGeneralizedCrossEntropy: argument `q` must be a number in the "
+                f"open interval (0, 1), got q={q!r}. Values near 0 behave like "
+                "cross-entropy, values near 1 like mean absolute error; 0.5 is the default."
+            )
+        super().__init__(categorical_generalized_cross_entropy, name=name,
+                         reduction=reduction, dtype=dtype, q=q)
+        self.q = q

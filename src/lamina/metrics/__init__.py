@@ -27,11 +27,20 @@ from lamina.metrics.confusion_metrics import Precision
 from lamina.metrics.confusion_metrics import Recall
 from lamina.metrics.confusion_metrics import TrueNegatives
 from lamina.metrics.confusion_metrics import TruePositives
+from lamina.metrics.correlation_metrics import ConcordanceCorrelation
+from lamina.metrics.correlation_metrics import PearsonCorrelation
+from lamina.metrics.correlation_metrics import concordance_correlation
+from lamina.metrics.correlation_metrics import pearson_correlation
 from lamina.metrics.f_score_metrics import F1Score
 from lamina.metrics.f_score_metrics import FBetaScore
 from lamina.metrics.hinge_metrics import CategoricalHinge
 from lamina.metrics.hinge_metrics import Hinge
 from lamina.metrics.hinge_metrics import SquaredHinge
+from lamina.metrics.iou_metrics import BinaryIoU
+from lamina.metrics.iou_metrics import IoU
+from lamina.metrics.iou_metrics import MeanIoU
+from lamina.metrics.iou_metrics import OneHotIoU
+from lamina.metrics.iou_metrics import OneHotMeanIoU
 from lamina.metrics.metric import Metric
 from lamina.metrics.probabilistic_metrics import BinaryCrossentropy
 from lamina.metrics.probabilistic_metrics import CategoricalCrossentropy
@@ -49,18 +58,25 @@ from lamina.metrics.regression_metrics import MeanSquaredError
 from lamina.metrics.regression_metrics import MeanSquaredLogarithmicError
 from lamina.metrics.regression_metrics import R2Score
 from lamina.metrics.regression_metrics import RootMeanSquaredError
+from lamina.metrics.sensitivity_specificity_metrics import PrecisionAtRecall
+from lamina.metrics.sensitivity_specificity_metrics import RecallAtPrecision
+from lamina.metrics.sensitivity_specificity_metrics import SensitivityAtSpecificity
+from lamina.metrics.sensitivity_specificity_metrics import SpecificityAtSensitivity
 from lamina.saving import registry
 
 ALL_OBJECTS = {
     cls.__name__: cls
-    for cls in (AUC, Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,
-                CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, F1Score,
-                FBetaScore, FalseNegatives, FalsePositives, Hinge, KLDivergence, LogCoshError,
-                Mean, MeanAbsoluteError, MeanAbsolutePercentageError, MeanMetricWrapper,
-                MeanSquaredError, MeanSquaredLogarithmicError, Metric, Poisson, Precision,
-                R2Score, Recall, RootMeanSquaredError, SparseCategoricalAccuracy,
-                SparseCategoricalCrossentropy, SparseTopKCategoricalAccuracy, SquaredHinge,
-                Sum, TopKCategoricalAccuracy, TrueNegatives, TruePositives)
+    for cls in (AUC, Accuracy, BinaryAccuracy, BinaryCrossentropy, BinaryIoU,
+                CategoricalAccuracy, CategoricalCrossentropy, CategoricalHinge,
+                ConcordanceCorrelation, CosineSimilarity, F1Score, FBetaScore, FalseNegatives,
+                FalsePositives, Hinge, IoU, KLDivergence, LogCoshError, Mean, MeanAbsoluteError,
+                MeanAbsolutePercentageError, MeanIoU, MeanMetricWrapper, MeanSquaredError,
+                MeanSquaredLogarithmicError, Metric, OneHotIoU, OneHotMeanIoU,
+                PearsonCorrelation, Poisson, Precision, PrecisionAtRecall, R2Score, Recall,
+                RecallAtPrecision, RootMeanSquaredError, SensitivityAtSpecificity,
+                SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
+                SparseTopKCategoricalAccuracy, SpecificityAtSensitivity, SquaredHinge, Sum,
+                TopKCategoricalAccuracy, TrueNegatives, TruePositives)
 }
 # Keras 3's snake-case names and short aliases for the classes.
 ALIASES = {
@@ -76,9 +92,11 @@ ALIASES = {
     "bce": BinaryCrossentropy,
     "binary_accuracy": BinaryAccuracy,
     "binary_crossentropy": BinaryCrossentropy,
+    "binary_io_u": BinaryIoU,
     "categorical_accuracy": CategoricalAccuracy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "categorical_hinge": CategoricalHinge,
+    "concordance_correlation": ConcordanceCorrelation,
     "cosine_similarity": CosineSimilarity,
     "f1_score": F1Score,
     "f_beta_score": FBetaScore,
@@ -86,6 +104,7 @@ ALIASES = {
     "false_positives": FalsePositives,
     "fbeta_score": FBetaScore,
     "hinge": Hinge,
+    "io_u": IoU,
     "kl_divergence": KLDivergence,
     "log_cosh_error": LogCoshError,
     "mae": MeanAbsoluteError,
@@ -93,18 +112,26 @@ ALIASES = {
     "mean": Mean,
     "mean_absolute_error": MeanAbsoluteError,
     "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mean_io_u": MeanIoU,
     "mean_squared_error": MeanSquaredError,
     "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
     "mse": MeanSquaredError,
     "msle": MeanSquaredLogarithmicError,
+    "one_hot_io_u": OneHotIoU,
+    "one_hot_mean_io_u": OneHotMeanIoU,
+    "pearson_correlation": PearsonCorrelation,
     "poisson": Poisson,
     "precision": Precision,
+    "precision_at_recall": PrecisionAtRecall,
     "r2_score": R2Score,
     "recall": Recall,
+    "recall_at_precision": RecallAtPrecision,
     "root_mean_squared_error": RootMeanSquaredError,
+    "sensitivity_at_specificity": SensitivityAtSpecificity,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "specificity_at_sensitivity": SpecificityAtSensitivity,
     "squared_hinge": SquaredHinge,
     "sum": Sum,
     "top_k_categorical_accuracy": TopKCategoricalAccuracy,
@@ -113,7 +140,8 @@ ALIASES = {
 }
 _FUNCTIONS = {
     fn.__name__: fn
-    for fn in (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+    for fn in (binary_accuracy, categorical_accuracy, concordance_correlation,
+               pearson_correlation, sparse_categorical_accuracy,
                sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
 }
 # Loss functions Keras also exposes as ``keras.metrics.<name>``; served by __getattr__.
@@ -179,6 +207,23 @@ def _unknown(identifier):
     )
 
 
+def _instantiate(cls, identifier):
+    """``cls()``, or a TypeError saying which arguments the metric needs and how to pass them."""
+    required = [
+        p.name for p in inspect.signature(cls).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    if required:
+        example = ", ".join(f"{name}=..." for name in required)
+        raise TypeError(
+            f"Metric name {identifier!r} names {cls.__name__}, which needs the argument(s) "
+            f"{', '.join(required)}, so it cannot be made from a string. Pass an instance "
+            f"instead, e.g. metrics=[lamina.metrics.{cls.__name__}({example})]."
+        )
+    return cls()
+
+
 def get(identifier):
     """The metric for a name, a serialized config, a Metric or a callable.
 
@@ -200,6 +245,8 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an unsupported identifier; the message lists the
             valid names.
+        TypeError: for the name of a metric that needs constructor arguments
+            (``"mean_io_u"`` needs ``num_classes``), as in Keras; pass an instance instead.
 
     Example:
         >>> lamina.metrics.get("mse")
@@ -212,7 +259,7 @@ def get(identifier):
     if isinstance(identifier, str):
         obj = registry.get_registered_object(identifier, None, {**ALL_OBJECTS, **ALIASES})
         if inspect.isclass(obj):
-            return obj()
+            return _instantiate(obj, identifier)
         if obj is None:
             obj = _loss_function(identifier)
             if obj is None:
@@ -308,32 +355,43 @@ __all__ = [
     "Accuracy",
     "BinaryAccuracy",
     "BinaryCrossentropy",
+    "BinaryIoU",
     "CategoricalAccuracy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
+    "ConcordanceCorrelation",
     "CosineSimilarity",
     "F1Score",
     "FBetaScore",
     "FalseNegatives",
     "FalsePositives",
     "Hinge",
+    "IoU",
     "KLDivergence",
     "LogCoshError",
     "Mean",
     "MeanAbsoluteError",
     "MeanAbsolutePercentageError",
+    "MeanIoU",
     "MeanMetricWrapper",
     "MeanSquaredError",
     "MeanSquaredLogarithmicError",
     "Metric",
+    "OneHotIoU",
+    "OneHotMeanIoU",
+    "PearsonCorrelation",
     "Poisson",
     "Precision",
+    "PrecisionAtRecall",
     "R2Score",
     "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SpecificityAtSensitivity",
     "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
@@ -341,8 +399,10 @@ __all__ = [
     "TruePositives",
     "binary_accuracy",
     "categorical_accuracy",
+    "concordance_correlation",
     "deserialize",
     "get",
+    "pearson_correlation",
     "resolve_accuracy",
     "serialize",
     "sparse_categorical_accuracy",

@@ -151,15 +151,43 @@ def count_at_even_thresholds(is_positive, y_pred, weight, num_thresholds, epsilo
     """All four counts at :func:`auc_thresholds`, in O(n + thresholds) via a histogram.
 
     Each prediction falls in bucket ``b`` = the number of thresholds strictly below it, so it
-    is positive exactly at thresholds ``0 .. b - 1``. Summing the weights per bucket and then
-    from the top bucket down gives the positive counts at every threshold at once, instead
-    of comparing every prediction with every threshold.
+    is positive exactly at thresholds ``0 .. b - 1``; see :func:`_counts_from_buckets`.
     """
-    dtype = ops.dtype(y_pred)
     steps = num_thresholds - 1
     bucket = ops.clip(ops.ceil(ops.multiply(y_pred, float(steps))), 1.0, float(steps))
     bucket = ops.where(ops.greater(y_pred, 1.0 + epsilon), float(num_thresholds), bucket)
     bucket = ops.where(ops.greater(y_pred, -epsilon), bucket, 0.0)
+    return _counts_from_buckets(is_positive, y_pred, weight, bucket, num_thresholds)
+
+
+def count_at_unit_grid(is_positive, y_pred, weight, num_thresholds):
+    """All four counts at ``num_thresholds`` thresholds ``i / (num_thresholds - 1)``.
+
+    The grid runs from exactly 0 to exactly 1 (no nudged ends, unlike
+    :func:`auc_thresholds`). Predictions are clipped to [0, 1] first, as Keras does on this
+    path, so a score above 1 is negative at the last threshold.
+
+    Args:
+        is_positive, y_pred, weight: from :func:`prepare_inputs`, shape ``(n,)``.
+        num_thresholds: the grid size, at least 2.
+
+    Returns:
+        A dict over :data:`COUNT_NAMES` of tensors of shape ``(num_thresholds,)``.
+    """
+    # ceil(p * steps) thresholds lie strictly below a clipped prediction p.
+    steps = float(num_thresholds - 1)
+    bucket = ops.ceil(ops.multiply(ops.clip(y_pred, 0.0, 1.0), steps))
+    return _counts_from_buckets(is_positive, y_pred, weight, bucket, num_thresholds)
+
+
+def _counts_from_buckets(is_positive, y_pred, weight, bucket, num_thresholds):
+    """The four counts from each prediction's bucket (the number of thresholds below it).
+
+    Summing the weights per bucket and then from the top bucket down gives the positive
+    counts at every threshold at once, instead of comparing every prediction with every
+    threshold.
+    """
+    dtype = ops.dtype(y_pred)
     bucket = ops.cast(bucket, "int32")
     num_buckets = num_thresholds + 1
     labels = y_pred.shape[-1] if len(y_pred.shape) == 2 else 1

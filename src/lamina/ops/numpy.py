@@ -7,6 +7,11 @@ import math as _math
 
 from lamina.backend import KerasTensor
 from lamina.backend import numpy as _impl
+from lamina.ops import arrays as _arrays
+from lamina.ops import bitwise as _bitwise
+from lamina.ops import elementwise as _elementwise
+from lamina.ops import products as _products
+from lamina.ops import reductions as _reductions
 from lamina.ops.symbolic import dispatch
 
 
@@ -834,3 +839,76 @@ def astype(x, dtype):
 def result_dtype(*values):
     """The dtype that combining ``values`` gives."""
     return _impl.result_dtype(*values)
+
+
+# Ops written once in topic modules (each documents its own); this is their NumPy namespace.
+angle = _elementwise.angle
+append = _arrays.append
+argpartition = _arrays.argpartition
+array_split = _arrays.array_split
+bitwise_and = _bitwise.bitwise_and
+bitwise_invert = _bitwise.bitwise_invert
+bitwise_left_shift = _bitwise.bitwise_left_shift
+bitwise_not = _bitwise.bitwise_not
+bitwise_or = _bitwise.bitwise_or
+bitwise_right_shift = _bitwise.bitwise_right_shift
+bitwise_xor = _bitwise.bitwise_xor
+cbrt = _elementwise.cbrt
+conjugate = _elementwise.conjugate
+corrcoef = _reductions.corrcoef
+correlate = _products.correlate
+deg2rad = _elementwise.deg2rad
+diagflat = _arrays.diagflat
+dsplit = _arrays.dsplit
+dstack = _arrays.dstack
+empty_like = _arrays.empty_like
+exp2 = _elementwise.exp2
+fabs = _elementwise.fabs
+fliplr = _arrays.fliplr
+flipud = _arrays.flipud
+fmod = _elementwise.fmod
+gcd = _elementwise.gcd
+geomspace = _arrays.geomspace
+heaviside = _elementwise.heaviside
+histogram = _reductions.histogram
+hsplit = _arrays.hsplit
+hypot = _elementwise.hypot
+inner = _products.inner
+isin = _arrays.isin
+isneginf = _elementwise.isneginf
+isposinf = _elementwise.isposinf
+isreal = _elementwise.isreal
+kron = _products.kron
+lcm = _elementwise.lcm
+ldexp = _elementwise.ldexp
+left_shift = _bitwise.left_shift
+logaddexp2 = _elementwise.logaddexp2
+logspace = _arrays.logspace
+nanargmax = _reductions.nanargmax
+nanargmin = _reductions.nanargmin
+nancumprod = _reductions.nancumprod
+nancumsum = _reductions.nancumsum
+nanmax = _reductions.nanmax
+nanmean = _reductions.nanmean
+nanmedian = _reductions.nanmedian
+nanmin = _reductions.nanmin
+nanpercentile = _reductions.nanpercentile
+nanprod = _reductions.nanprod
+nanquantile = _reductions.nanquantile
+nanstd = _reductions.nanstd
+nansum = _reductions.nansum
+nanvar = _reductions.nanvar
+percentile = _reductions.percentile
+ptp = _reductions.ptp
+rad2deg = _elementwise.rad2deg
+right_shift = _bitwise.right_shift
+rot90 = _arrays.rot90
+searchsorted = _arrays.searchsorted
+select = _arrays.select
+signbit = _elementwise.signbit
+sinc = _elementwise.sinc
+trapezoid = _reductions.trapezoid
+trunc = _elementwise.trunc
+unravel_index = _arrays.unravel_index
+vander = _arrays.vander
+vsplit = _arrays.vsplit

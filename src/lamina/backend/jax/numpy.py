@@ -624,3 +624,61 @@ def astype(x, dtype):
 
 def result_dtype(*values):
     return dtypes.standardize_dtype(jnp.result_type(*[_s(v) for v in values]))
+
+
+# -- element-wise kernels the composites in ops/ build on ----------------------------------
+def fmod(x1, x2):
+    return jnp.fmod(_s(x1), _s(x2))
+
+
+def hypot(x1, x2):
+    return jnp.hypot(_t(x1), _t(x2))
+
+
+def signbit(x):
+    return jnp.signbit(_t(x))
+
+
+def gcd(x1, x2):
+    return jnp.gcd(_t(x1), _t(x2))
+
+
+def lcm(x1, x2):
+    return jnp.lcm(_t(x1), _t(x2))
+
+
+def bitwise_and(x1, x2):
+    return jnp.bitwise_and(_t(x1), _t(x2))
+
+
+def bitwise_or(x1, x2):
+    return jnp.bitwise_or(_t(x1), _t(x2))
+
+
+def bitwise_xor(x1, x2):
+    return jnp.bitwise_xor(_t(x1), _t(x2))
+
+
+def bitwise_not(x):
+    return jnp.invert(_t(x))
+
+
+def left_shift(x1, x2):
+    return jnp.left_shift(_t(x1), _s(x2))
+
+
+def right_shift(x1, x2):
+    return jnp.right_shift(_t(x1), _s(x2))
+
+
+def isin(x1, x2, assume_unique=False, invert=False):
+    return jnp.isin(_t(x1), _t(x2), assume_unique=assume_unique, invert=invert)
+
+
+def searchsorted(sorted_sequence, values, side="left"):
+    result = jnp.searchsorted(_t(sorted_sequence), _t(values), side=side)
+    return result.astype(jnp.int32)
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    return jnp.nanquantile(_float(x), _t(q), axis=_axis(axis), method=method, keepdims=keepdims)

@@ -854,7 +854,8 @@ def diff(a, n=1, axis=-1):
 
 
 def conj(x):
-    return torch.conj(_t(x))
+    # torch only flags a conjugated view; resolve it so NumPy (and Keras) can read it.
+    return torch.conj(_t(x)).resolve_conj()
 
 
 def real(x):
@@ -877,3 +878,87 @@ def result_dtype(*values):
     for t in tensors[1:]:
         dtype = torch.promote_types(dtype, t.dtype)
     return dtypes.standardize_dtype(dtype)
+
+
+# -- element-wise kernels the composites in ops/ build on ----------------------------------
+def fmod(x1, x2):
+    x1, x2 = _pair(x1, x2)
+    return torch.fmod(_t(x1), x2)
+
+
+def hypot(x1, x2):
+    x1, x2 = _promote_pair(x1, x2)
+    return torch.hypot(x1, x2)
+
+
+def signbit(x):
+    return torch.signbit(_t(x))
+
+
+def gcd(x1, x2):
+    x1, x2 = _promote_pair(x1, x2)
+    return torch.gcd(x1, x2)
+
+
+def lcm(x1, x2):
+    x1, x2 = _promote_pair(x1, x2)
+    return torch.lcm(x1, x2)
+
+
+def bitwise_and(x1, x2):
+    x1, x2 = _promote_pair(x1, x2)
+    return torch.bitwise_and(x1, x2)
+
+
+def bitwise_or(x1, x2):
+    x1, x2 = _promote_pair(x1, x2)
+    return torch.bitwise_or(x1, x2)
+
+
+def bitwise_xor(x1, x2):
+    x1, x2 = _promote_pair(x1, x2)
+    return torch.bitwise_xor(x1, x2)
+
+
+def bitwise_not(x):
+    return torch.bitwise_not(_t(x))
+
+
+def left_shift(x1, x2):
+    x1, x2 = _pair(x1, x2)
+    return torch.bitwise_left_shift(_t(x1), x2)
+
+
+def right_shift(x1, x2):
+    x1, x2 = _pair(x1, x2)
+    return torch.bitwise_right_shift(_t(x1), x2)
+
+
+def isin(x1, x2, assume_unique=False, invert=False):
+    x1, x2 = _promote_pair(x1, x2)
+    if x1.dtype == torch.bool:  # torch.isin has no bool kernel
+        x1, x2 = x1.to(torch.int32), x2.to(torch.int32)
+    return torch.isin(x1, x2, assume_unique=assume_unique, invert=invert)
+
+
+def searchsorted(sorted_sequence, values, side="left"):
+    sorted_sequence, values = _promote_pair(sorted_sequence, values)
+    return torch.searchsorted(sorted_sequence, values, side=side, out_int32=True)
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    x = _float(x)
+    q = convert_to_tensor(q, dtype=x.dtype)
+    ndim = x.ndim
+    axes = tuple(range(ndim)) if axis is None else (
+        (axis,) if isinstance(axis, int) else tuple(axis))
+    axes = tuple(sorted(a % ndim for a in axes))
+    kept = [a for a in range(ndim) if a not in axes]
+    # torch.nanquantile reduces one dim: move the reduced axes last and merge them.
+    merged = x.permute(kept + list(axes)).reshape([x.shape[a] for a in kept] + [-1])
+    result = torch.nanquantile(merged, q, dim=-1, interpolation=method)
+    if keepdims:
+        offset = q.ndim
+        for a in axes:
+            result = result.unsqueeze(a + offset)
+    return result
