@@ -9,10 +9,13 @@ import inspect
 
 from lamina.optimizers import schedules
 from lamina.optimizers.adadelta import Adadelta
+from lamina.optimizers.adafactor import Adafactor
 from lamina.optimizers.adagrad import Adagrad
 from lamina.optimizers.adam import Adam
 from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
+from lamina.optimizers.ftrl import Ftrl
+from lamina.optimizers.lamb import Lamb
 from lamina.optimizers.lion import Lion
 from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
@@ -23,10 +26,13 @@ from lamina.saving.registry import make_getter
 
 ALL_OBJECTS = {
     "Adadelta": Adadelta,
+    "Adafactor": Adafactor,
     "Adagrad": Adagrad,
     "Adam": Adam,
     "AdamW": AdamW,
     "Adamax": Adamax,
+    "Ftrl": Ftrl,
+    "Lamb": Lamb,
     "Lion": Lion,
     "Nadam": Nadam,
     "Optimizer": Optimizer,
@@ -74,8 +80,10 @@ def get(identifier):
 
     Args:
         identifier: ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``, ``"adagrad"``,
-            ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"lion"`` (any case, class names
-            too), a dict from ``serialize``, an ``Optimizer`` or an ``Optimizer`` subclass.
+            ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"lion"``, ``"ftrl"``,
+            ``"adafactor"``, ``"lamb"`` (any case, class names too), a dict from
+            ``serialize``, an ``Optimizer`` or an ``Optimizer`` subclass. (Keras 3.15's own
+            ``get`` does not know ``"lamb"``; accepting it here is a harmless extra.)
 
     Returns:
         An optimizer; a name gives a new one with default arguments.
@@ -100,10 +108,13 @@ __all__ = [
     "ALIASES",
     "ALL_OBJECTS",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Ftrl",
+    "Lamb",
     "Lion",
     "LossScaleOptimizer",
     "Nadam",
