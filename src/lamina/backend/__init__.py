@@ -40,6 +40,7 @@ dtype_of = _engine.dtype_of
 export = _engine.export
 get_device = _engine.get_device
 image = _engine.image
+linalg = _engine.linalg
 is_tensor = _engine.is_tensor
 math = _engine.math
 nn = _engine.nn
@@ -126,6 +127,7 @@ __all__ = [
     "is_int_dtype",
     "is_keras_tensor",
     "is_tensor",
+    "linalg",
     "math",
     "name_scope",
     "nn",

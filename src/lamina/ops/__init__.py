@@ -5,6 +5,7 @@ Ops run on the active backend and take tensors, NumPy arrays or Python numbers.
 
 from lamina.ops import core
 from lamina.ops import image
+from lamina.ops import linalg
 from lamina.ops import math
 from lamina.ops import nn
 from lamina.ops import numpy
@@ -20,6 +21,21 @@ from lamina.ops.core import shape
 from lamina.ops.core import slice
 from lamina.ops.core import stop_gradient
 from lamina.ops.core import unstack
+from lamina.ops.linalg import cholesky
+from lamina.ops.linalg import cholesky_inverse
+from lamina.ops.linalg import det
+from lamina.ops.linalg import eig
+from lamina.ops.linalg import eigh
+from lamina.ops.linalg import inv
+from lamina.ops.linalg import logdet
+from lamina.ops.linalg import lstsq
+from lamina.ops.linalg import lu_factor
+from lamina.ops.linalg import matrix_rank
+from lamina.ops.linalg import pinv
+from lamina.ops.linalg import slogdet
+from lamina.ops.linalg import solve
+from lamina.ops.linalg import solve_triangular
+from lamina.ops.linalg import svd
 from lamina.ops.math import erf
 from lamina.ops.math import erfinv
 from lamina.ops.math import in_top_k

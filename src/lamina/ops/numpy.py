@@ -10,6 +10,7 @@ from lamina.backend import numpy as _impl
 from lamina.ops import arrays as _arrays
 from lamina.ops import bitwise as _bitwise
 from lamina.ops import elementwise as _elementwise
+from lamina.ops import linalg as _linalg
 from lamina.ops import products as _products
 from lamina.ops import reductions as _reductions
 from lamina.ops.symbolic import dispatch
@@ -907,6 +908,7 @@ searchsorted = _arrays.searchsorted
 select = _arrays.select
 signbit = _elementwise.signbit
 sinc = _elementwise.sinc
+slogdet = _linalg.slogdet
 trapezoid = _reductions.trapezoid
 trunc = _elementwise.trunc
 unravel_index = _arrays.unravel_index

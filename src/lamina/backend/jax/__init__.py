@@ -4,6 +4,7 @@ from lamina.backend.jax import core
 from lamina.backend.jax import export
 from lamina.backend.jax import image
 from lamina.backend.jax import layer
+from lamina.backend.jax import linalg
 from lamina.backend.jax import math
 from lamina.backend.jax import nn
 from lamina.backend.jax import numpy
@@ -40,6 +41,7 @@ __all__ = [
     "image",
     "is_tensor",
     "layer",
+    "linalg",
     "math",
     "nn",
     "no_grad",

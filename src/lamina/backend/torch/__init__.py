@@ -4,6 +4,7 @@ from lamina.backend.torch import core
 from lamina.backend.torch import export
 from lamina.backend.torch import image
 from lamina.backend.torch import layer
+from lamina.backend.torch import linalg
 from lamina.backend.torch import math
 from lamina.backend.torch import nn
 from lamina.backend.torch import numpy
@@ -39,6 +40,7 @@ __all__ = [
     "image",
     "is_tensor",
     "layer",
+    "linalg",
     "math",
     "nn",
     "no_grad",
