@@ -946,3 +946,31 @@ def test_functional_plain_calls_train_the_same_weights_as_full_calls(monkeypatch
     fast, full = run(True), run(False)
     for a, b in zip(fast[0] + [fast[1]], full[0] + [full[1]]):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+class _HostLayer(layers.Layer):
+    """Runs NumPy on its input (impossible inside a compiled JAX step)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_jit = False
+
+    def call(self, inputs):
+        return keras.ops.convert_to_tensor(np.asarray(keras.ops.convert_to_numpy(inputs)) * 2.0)
+
+
+def test_a_layer_that_does_not_support_jit_makes_auto_run_eagerly():
+    # As Keras resolves jit_compile="auto": a layer with supports_jit=False (host code such
+    # as Hashing) turns compilation off, so fit and predict work without jit_compile=False.
+    model = keras.Sequential([keras.Input((3,)), _HostLayer(), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.jit_compile is False
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    history = model.fit(x, np.ones((16, 1), "float32"), batch_size=8, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    assert model.predict(x, verbose=0).shape == (16, 1)
+    plain = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    plain.compile(optimizer="sgd", loss="mse")
+    assert plain.jit_compile == "auto"
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    assert model.jit_compile is True  # an explicit choice is kept

@@ -139,7 +139,11 @@ class Trainer:
 
     @property
     def jit_compile(self):
-        """The ``jit_compile`` setting given to compile."""
+        """The ``jit_compile`` setting given to compile; ``"auto"`` reads as False when a
+        layer of the model sets ``supports_jit = False`` (it runs host code that cannot be
+        compiled, e.g. ``Hashing``), as Keras resolves it."""
+        if self._jit_compile == "auto" and not _model_supports_jit(self):
+            return False
         return self._jit_compile
 
     @jit_compile.setter
@@ -647,6 +651,13 @@ def _placeholder_outputs(model, x_batch):
 
     return tree.pack_sequence_as(
         structure, [zeros(shape, t.dtype) for shape, t in zip(shapes, leaves)])
+
+
+def _model_supports_jit(model):
+    """False when the model or one of its layers declares ``supports_jit = False``."""
+    flatten = getattr(model, "_flatten_layers", None)
+    layers = flatten() if flatten is not None else [model]
+    return all(getattr(layer, "supports_jit", True) is not False for layer in layers)
 
 
 def _executions(enumerated, size):
