@@ -5,13 +5,14 @@
 #   torch-tests.log   the suite with LAMINA_BACKEND=torch (tensors on cuda)
 #   jax-tests.log     the suite with LAMINA_BACKEND=jax (arrays on the GPU)
 #   syncs.txt         where lamina's torch fit / predict wait for the GPU (bench/gpu_syncs.py)
+#   checks.txt        the GPU-only fast paths work and train as the plain ones (gpu_checks.py)
 #   gpu.json, GPU.md  the benchmark records and their report (copy gpu.json to
 #                     bench/results/gpu.json here; `python bench/report.py` adds its GPU
 #                     section to BENCHMARKS.md)
 # Nothing is installed: lamina runs from src/ (PYTHONPATH); Keras 3 and its two missing
 # dependencies travel as wheels in .whl/ when the machine lacks them (see README, GPU).
 #
-# Usage: bench/gpu.sh OUTDIR [phase ...]    phases: env torch-tests bench jax-tests syncs
+# Usage: bench/gpu.sh OUTDIR [phase ...]  phases: env checks torch-tests bench jax-tests syncs
 # TEST_PATHS picks tests; BENCH_ARGS adds bench/run.py arguments (e.g. "--update --impls
 # lamina native" after copying bench/results/gpu.json to OUTDIR/gpu.json).
 # Each phase has a time cap (seconds; TORCH_TESTS_S, BENCH_S, JAX_TESTS_S) so that the
@@ -57,6 +58,8 @@ print('$b: lamina', lamina.__version__, 'kernel on', getattr(m.weights[0].value,
         timeout -s INT -k 15 "${BENCH_S:-330}" $py bench/run.py --repeats 1 --exact-rounds \
             --skip-imports --run-timeout 90 --results "$out/gpu.json" --output "$out/GPU.md" ${BENCH_ARGS:-} \
             2>&1 | tee "$out/bench.log" | grep -v "^import" | cut -c1-150 ;;
+    checks) for b in torch jax; do LAMINA_BACKEND=$b timeout 150 $py bench/gpu_checks.py; done \
+               2>&1 | tee "$out/checks.txt" | grep -E "^(PASS|FAIL)" | cut -c1-200 ;;
     syncs) LAMINA_BACKEND=torch timeout -s INT 120 $py bench/gpu_syncs.py 2>&1 \
                | tee "$out/syncs.txt" | grep -E "^(mlp|lstm|profile|   )" | cut -c1-200 ;;
     *) echo "unknown phase $phase" ;;

@@ -12,6 +12,7 @@ INTERFACE = {
         "cond",
         "convert_to_numpy",
         "convert_to_tensor",
+        "device_resident_sources",
         "dtype_of",
         "get_device",
         "host_batch_to_device",
@@ -262,6 +263,7 @@ INTERFACE = {
     "rnn": (
         "gru",
         "lstm",
+        "pack_lstm_weights",
     ),
     "layer": (
         "LayerBase",

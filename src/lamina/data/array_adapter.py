@@ -3,7 +3,9 @@
 On torch the arrays become tensors once, when the adapter is made (NumPy memory is
 shared, not copied); each pass draws a permutation of the sample indices and every batch
 is one gather. On JAX NumPy data stays NumPy: a batch is gathered on the host and the
-jitted step moves it to the device, so the data is not held twice (as in Keras).
+jitted step moves it to the device, so the data is not held twice (as in Keras), except
+for ``fit``'s training data on an accelerator (``gather_in_step``): that moves to the
+device once, and each batch is a ``DeviceRows`` leaf that the compiled step gathers.
 """
 
 import math
@@ -12,6 +14,7 @@ import numpy as np
 
 from lamina import backend
 from lamina import tree
+from lamina.backend.common.device_rows import DeviceRows
 from lamina.data import data_adapter
 from lamina.data import data_utils
 
@@ -60,6 +63,9 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
             stays on the host and each batch is copied to the device as it is served, the
             copy overlapping the previous batches' work, instead of one copy of everything
             before the first batch.
+        gather_in_step: the batches go to a compiled training step that can gather rows
+            itself (``fit`` on JAX): leaves the backend keeps on the device
+            (``backend.core.device_resident_sources``) are served as ``DeviceRows``.
 
     Example:
         >>> adapter = ArrayDataAdapter(np.arange(10.0), np.arange(10), batch_size=4)
@@ -77,6 +83,7 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         shuffle=False,
         class_weight=None,
         single_pass=False,
+        gather_in_step=False,
     ):
         check_shuffle(shuffle)
         batch_size = _check_positive_int(batch_size, "batch_size")
@@ -105,6 +112,9 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         )
         # Leaves are kept flat so a batch is one list comprehension plus one repack.
         self._leaves = tree.flatten(self._structure)
+        self._sources = [None] * len(self._leaves)
+        if gather_in_step and not self._stream:
+            self._sources = backend.core.device_resident_sources(self._leaves)
         self._num_samples = num_samples
         if batch_size is None:
             batch_size = int(math.ceil(num_samples / steps)) if steps else 32
@@ -152,6 +162,15 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
         size = self._batch_size
         take = backend.take_rows  # non-negative indices, never symbolic: the bare gather
         leaves = self._leaves
+        sources = self._sources
+        device_positions = [i for i, source in enumerate(sources) if source is not None]
+        if device_positions:
+            # These leaves are gathered inside the compiled step: a batch carries its rows.
+            hosts = [leaf if isinstance(leaf, np.ndarray) else None for leaf in leaves]
+            rows_order = (np.arange(self._num_samples) if order is None else order)
+            rows_order = rows_order.astype(np.int32)
+            leaves = [None if source is not None else leaf
+                      for leaf, source in zip(leaves, sources)]
         on_host = [isinstance(leaf, np.ndarray) for leaf in leaves]
         tensor_positions = [i for i, leaf in enumerate(leaves)
                             if leaf is not None and not on_host[i]]
@@ -174,6 +193,10 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
                 if tensor_leaves:  # every tensor leaf in one gather
                     for i, rows in zip(tensor_positions, take(tensor_leaves, device_rows)):
                         batch[i] = rows
+            if device_positions:
+                rows = rows_order[start:stop]
+                for i in device_positions:
+                    batch[i] = DeviceRows(sources[i], rows, hosts[i], take)
             if self._stream:
                 batch = [backend.core.host_batch_to_device(leaf)
                          if isinstance(leaf, np.ndarray) else leaf for leaf in batch]

@@ -69,6 +69,7 @@ def get_data_adapter(
     shuffle=False,
     class_weight=None,
     single_pass=False,
+    gather_in_step=False,
 ):
     """Pick and build the ``DataAdapter`` for ``x`` (see ``EpochIterator`` for the kinds).
 
@@ -104,6 +105,7 @@ def get_data_adapter(
             shuffle=shuffle,
             class_weight=class_weight,
             single_pass=single_pass,
+            gather_in_step=gather_in_step,
         )
     if isinstance(x, (list, tuple, dict, str, bytes)):
         raise ValueError(f"Unrecognized data type: x is {_describe(x)}. {_ACCEPTED}")
@@ -150,6 +152,8 @@ class EpochIterator:
             the trainer, which groups the steps this iterator yields.
         single_pass: the data is read once (``predict`` and ``evaluate`` pass True): array
             data may then be copied to the device batch by batch (see ``ArrayDataAdapter``).
+        gather_in_step: the batches go to a compiled training step that gathers rows of
+            device-resident arrays itself (``fit`` on JAX; see ``ArrayDataAdapter``).
 
     Attributes:
         ran_out_of_data: True after an epoch that ended before its planned steps because the
@@ -172,6 +176,7 @@ class EpochIterator:
         class_weight=None,
         steps_per_execution=1,
         single_pass=False,
+        gather_in_step=False,
     ):
         for name, value in (("steps_per_epoch", steps_per_epoch),
                             ("steps_per_execution", steps_per_execution)):
@@ -197,6 +202,7 @@ class EpochIterator:
             shuffle=shuffle,
             class_weight=class_weight,
             single_pass=single_pass,
+            gather_in_step=gather_in_step,
         )
         self.ran_out_of_data = False
         self._inferred_num_batches = None

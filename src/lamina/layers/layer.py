@@ -497,6 +497,8 @@ class Layer(backend.LayerBase):
         self.built = True
         for layer in self._layers:
             self._backend_track_layer(layer)
+        for layer in self._flatten_layers():
+            layer._backend_sync_variables()
 
     # -- calling -------------------------------------------------------------------------
     def call(self, *args, **kwargs):

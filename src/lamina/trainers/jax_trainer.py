@@ -12,17 +12,25 @@
    batch while XLA runs this one. The trainer converts logs when they are shown.
 4. ``steps_per_execution=N`` runs N steps inside one compiled call (``lax.scan`` over N
    stacked batches), the state carried from one to the next on device.
+5. ``fit``'s training arrays may live on the device (on an accelerator: see
+   ``backend.core.device_resident_sources``): such a batch leaf is a ``DeviceRows``, and
+   the compiled function receives the whole array and the step's row indices and gathers
+   the batch inside, as a hand-written jitted loop does. Only the indices cross the bus.
 """
 
 import jax
 import numpy as np
 
 from lamina.backend.common import scopes
+from lamina.backend.common.device_rows import DeviceRows
+from lamina.backend.common.device_rows import materialize_batch
 from lamina.backend.jax.core import run_with_values
 
 # fit may run several steps per compiled call by itself when steps are very short (see
 # trainer._AUTO_STEPS): one dispatch per step then costs as much as the step.
 AUTO_STEPS_PER_EXECUTION = True
+# fit may hand the train step DeviceRows batches (rows of device-resident arrays).
+GATHERS_IN_STEP = True
 
 _UNTRACKED_STATE = (
     "A compiled step assigned Variable(s) {names} that the model does not track, so their "
@@ -35,7 +43,8 @@ _UNTRACKED_STATE = (
 def _to_device(batch):
     """NumPy leaves of a batch as JAX arrays (for steps that run eagerly)."""
     return jax.tree_util.tree_map(
-        lambda leaf: jax.numpy.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf, batch)
+        lambda leaf: jax.numpy.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf,
+        materialize_batch(batch))
 
 
 def _same_shapes(batches):
@@ -50,6 +59,8 @@ def _same_shapes(batches):
 def _stack(batches):
     """K batches of the same structure as one batch whose leaves have a leading K axis."""
     def stack(*leaves):
+        if isinstance(leaves[0], DeviceRows):  # the rows stack; the source stays one array
+            return leaves[0].stacked(leaves[1:])
         if all(isinstance(leaf, np.ndarray) for leaf in leaves):
             return np.stack(leaves)
         return jax.numpy.stack(leaves)  # JAX arrays (data given as such) stay on the device
@@ -113,22 +124,33 @@ def make_step_function(model, step, kind):
 
     one_step = pure if kind == "train" else pure_changed
 
-    def jit(fn, state):
+    def jit(fn, state, spec):
         # Training donates the old state so XLA updates it in place (weights and optimizer
         # slots are not copied every step). Evaluation and prediction return only what
         # they change, so nothing is donated (a donated, unreturned weight would be lost).
         donate = (0,) if kind == "train" else ()
-        return jax.jit(lambda values, b: fn(values, b, state), donate_argnums=donate)
+        if spec is None:
+            return jax.jit(lambda values, b: fn(values, b, state), donate_argnums=donate)
+
+        def gathering(values, b, sources):
+            # spec[i]: which source leaf i's rows index (-1: leaf i is the batch itself).
+            leaves, treedef = jax.tree_util.tree_flatten(b)
+            leaves = [leaf if k < 0 else sources[k][leaf] for leaf, k in zip(leaves, spec)]
+            return fn(values, jax.tree_util.tree_unflatten(treedef, leaves), state)
+
+        return jax.jit(gathering, donate_argnums=donate)
 
     def call(fn_key, maker, batch):
         state = compiled["state"]
-        fn = compiled.get(fn_key)
+        batch, sources, spec = _split_rows(batch)
+        key = fn_key if spec is None else (fn_key, spec)
+        fn = compiled.get(key)
         if fn is None:
-            fn = compiled[fn_key] = jit(maker, state)
+            fn = compiled[key] = jit(maker, state, spec)
         values = [v._value for v in state]
         if len(set(map(id, values))) < len(values):
             values = _unshare(values)
-        final, output = fn(values, batch)
+        final, output = fn(values, batch) if spec is None else fn(values, batch, sources)
         if isinstance(final, dict):
             for index, value in final.items():
                 state[index]._value = value
@@ -174,6 +196,28 @@ def make_step_function(model, step, kind):
     run.run_many = run_many
     run.compiled = compiled  # the jitted functions and their state, for inspection
     return run
+
+
+def _split_rows(batch):
+    """``(batch, sources, spec)``: ``batch`` with each ``DeviceRows`` leaf replaced by its
+    rows, the distinct source arrays, and per leaf the index of its source (-1: a plain
+    leaf); ``(batch, None, None)`` when no leaf is a ``DeviceRows``."""
+    leaves, treedef = jax.tree_util.tree_flatten(batch)
+    if not any(isinstance(leaf, DeviceRows) for leaf in leaves):
+        return batch, None, None
+    sources, spec, out = [], [], []
+    for leaf in leaves:
+        if isinstance(leaf, DeviceRows):
+            index = next((i for i, s in enumerate(sources) if s is leaf.source), None)
+            if index is None:
+                index = len(sources)
+                sources.append(leaf.source)
+            spec.append(index)
+            out.append(leaf.rows)
+        else:
+            spec.append(-1)
+            out.append(leaf)
+    return jax.tree_util.tree_unflatten(treedef, out), tuple(sources), tuple(spec)
 
 
 def _unshare(values):

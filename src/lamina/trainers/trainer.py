@@ -15,6 +15,7 @@ import numpy as np
 from lamina import backend
 from lamina import ops
 from lamina import tree
+from lamina.backend.common.device_rows import materialize_batch
 from lamina.callbacks.logs import LazyLogs
 from lamina.config import training_limits
 from lamina.data import data_utils
@@ -344,7 +345,8 @@ class Trainer:
         iterator = data.EpochIterator(
             x=x, y=y, sample_weight=sample_weight, batch_size=batch_size,
             steps_per_epoch=steps_per_epoch, shuffle=shuffle, class_weight=class_weight,
-            steps_per_execution=self.steps_per_execution)
+            steps_per_execution=self.steps_per_execution,
+            gather_in_step=self._gathers_in_step())
         self._prepare_for(iterator, y)
         callback_list = _callback_list(callbacks_module, callbacks, self, verbose, epochs,
                                        iterator.num_batches)
@@ -451,6 +453,12 @@ class Trainer:
                 return False
         return True
 
+    def _gathers_in_step(self):
+        """Whether fit's compiled train step may gather its batch from device-resident
+        arrays (``DeviceRows``): the engine supports it (JAX) and the step is compiled."""
+        return bool(getattr(engine, "GATHERS_IN_STEP", False)) and not self.run_eagerly and \
+            self.jit_compile is not False
+
     def _can_defer_step_logs(self):
         """Whether fit's steps may hand back lazy logs: the engine runs steps as Python
         (torch, not torch.compile) and the model keeps the default step and metric
@@ -467,6 +475,7 @@ class Trainer:
         first = iterator.peek() if hasattr(iterator, "peek") else None
         if first is None:
             return
+        first = materialize_batch(first)
         x_batch = first[0]
         from lamina.layers.layer import Layer
 

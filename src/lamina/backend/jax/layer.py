@@ -15,3 +15,6 @@ class LayerBase:
 
     def _backend_track_layer(self, layer):
         pass
+
+    def _backend_sync_variables(self):
+        pass

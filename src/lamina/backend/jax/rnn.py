@@ -17,6 +17,20 @@ def lstm(inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bia
     return None
 
 
+def pack_lstm_weights(kernel, recurrent_kernel, bias):
+    """Nothing to do: XLA reads the Variables as they are (see the torch engine, where
+    cuDNN wants one flat buffer).
+
+    Returns:
+        False.
+
+    Example:
+        >>> pack_lstm_weights(cell.kernel, cell.recurrent_kernel, cell.bias)
+        False
+    """
+    return False
+
+
 def gru(inputs, initial_state, kernel, recurrent_kernel, bias, mask=None, go_backwards=False,
         return_sequences=False, zero_output_for_mask=False):
     """No fused GRU on JAX: always None (the layer then uses ``ops.scan``).

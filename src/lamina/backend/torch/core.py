@@ -290,6 +290,13 @@ def streams_host_batches():
     return DEFAULT_DEVICE != "cpu"
 
 
+def device_resident_sources(leaves):
+    """None for every leaf: torch makes tensors of array data once, on the device, when
+    ``fit`` starts, and gathers each batch with one eager ``index_select``; a torch step is
+    not one compiled call that could take the rows alone (see the JAX engine)."""
+    return [None] * len(leaves)
+
+
 def host_batch_to_device(array):
     """One NumPy batch as a tensor on the default device, copied without waiting.
 

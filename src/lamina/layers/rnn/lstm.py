@@ -102,6 +102,8 @@ class LSTMCell(Layer, DropoutRNNCell):
                 name="bias")
         else:
             self.bias = None
+        # On a GPU torch's cuDNN LSTM reads the weights from one flat buffer: lay them out so.
+        backend.rnn.pack_lstm_weights(self.kernel, self.recurrent_kernel, self.bias)
         self.built = True
 
     def call(self, inputs, states, training=False):
