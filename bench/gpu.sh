@@ -6,6 +6,8 @@
 #   jax-tests.log     the suite with LAMINA_BACKEND=jax (arrays on the GPU)
 #   syncs.txt         where lamina's torch fit / predict wait for the GPU (bench/gpu_syncs.py)
 #   checks.txt        the GPU-only fast paths work and train as the plain ones (gpu_checks.py)
+#   profile.txt       per workload: lamina's torch step against the native one (kernel
+#                     launches, copies, syncs, operator counts; bench/gpu_profile.py)
 #   gpu.json, GPU.md  the benchmark records and their report (copy gpu.json to
 #                     bench/results/gpu.json here; `python bench/report.py` adds its GPU
 #                     section to BENCHMARKS.md)
@@ -13,6 +15,7 @@
 # dependencies travel as wheels in .whl/ when the machine lacks them (see README, GPU).
 #
 # Usage: bench/gpu.sh OUTDIR [phase ...]  phases: env checks torch-tests bench jax-tests syncs
+#   profile
 # TEST_PATHS picks tests; BENCH_ARGS adds bench/run.py arguments (e.g. "--update --impls
 # lamina native" after copying bench/results/gpu.json to OUTDIR/gpu.json).
 # Each phase has a time cap (seconds; TORCH_TESTS_S, BENCH_S, JAX_TESTS_S) so that the
@@ -60,6 +63,8 @@ print('$b: lamina', lamina.__version__, 'kernel on', getattr(m.weights[0].value,
             2>&1 | tee "$out/bench.log" | grep -v "^import" | cut -c1-150 ;;
     checks) for b in torch jax; do LAMINA_BACKEND=$b timeout 150 $py bench/gpu_checks.py; done \
                2>&1 | tee "$out/checks.txt" | grep -E "^(PASS|FAIL)" | cut -c1-200 ;;
+    profile) LAMINA_BACKEND=torch timeout "${PROFILE_S:-240}" $py bench/gpu_profile.py \
+                 ${PROFILE_WORKLOADS:-} 2>&1 | tee "$out/profile.txt" | grep -v "^USDT" | cut -c1-160 ;;
     syncs) LAMINA_BACKEND=torch timeout -s INT 120 $py bench/gpu_syncs.py 2>&1 \
                | tee "$out/syncs.txt" | grep -E "^(mlp|lstm|profile|   )" | cut -c1-200 ;;
     *) echo "unknown phase $phase" ;;

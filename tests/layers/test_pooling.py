@@ -429,9 +429,19 @@ def _first_max_gradient(x, pool_size, projection, strides=None, padding="valid")
     ("MaxPooling2D", {"pool_size": 3, "strides": 2}, (2, 7, 8, 2)),
     ("MaxPooling3D", {"pool_size": 2}, (1, 4, 5, 4, 2)),
 ])
-def test_max_pooling_gradient_goes_to_the_first_maximum_on_ties(name, kwargs, shape):
+@pytest.mark.parametrize("accelerator_path", [False, True])
+def test_max_pooling_gradient_goes_to_the_first_maximum_on_ties(name, kwargs, shape,
+                                                               accelerator_path, monkeypatch):
     # Rounded values tie inside many windows (as relu outputs and flat image regions do);
     # the gradient must go to one cell per window, the first maximal one, as in Keras.
+    # JAX pools with strided slices on the CPU and with reduce_window on accelerators:
+    # both give these gradients.
+    if accelerator_path:
+        if backend.backend() != "jax":
+            pytest.skip("JAX's accelerator pooling path")
+        from lamina.backend.jax import nn as jax_nn
+
+        monkeypatch.setattr(jax_nn, "_slices_preferred", lambda: False)
     rng = np.random.default_rng(0)
     x = np.round(rng.uniform(0, 2, size=shape)).astype("float32")
     projection = rng.normal(size=_reference(name, kwargs, x).shape)

@@ -142,19 +142,25 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format="chan
     cells = 1
     for size in window:
         cells *= size
-    if cells <= _MAX_SLICED_CELLS:
+    if cells <= _MAX_SLICED_CELLS and _slices_preferred():
         # One strided slice per window cell and an elementwise max: XLA:CPU runs
         # reduce_window's gradient (select-and-scatter) 10-20x slower than this (2x2 pool
         # over a (128, 26, 26, 32) batch: 32 ms against 2 ms), two thirds of a small CNN's
-        # training step.
+        # training step. Accelerators run reduce_window well (the same values and
+        # gradients: see _window_max_jvp).
         return _sliced_max(x, window, steps, tuple(map(tuple, pads)), init)
     # A concrete NumPy -inf start (not a jnp array, which is traced inside jit) lets JAX
     # recognise the max monoid and use its differentiable reduce_window_max.
     return jax.lax.reduce_window(x, np.array(init, x.dtype), jax.lax.max, window, steps, pads)
 
 
-# Windows of up to this many cells are pooled as strided slices (see max_pool).
+# Windows of up to this many cells are pooled as strided slices on the CPU (see max_pool).
 _MAX_SLICED_CELLS = 27
+
+
+def _slices_preferred():
+    """Whether max pooling runs as strided slices: on XLA:CPU (the default backend)."""
+    return jax.default_backend() == "cpu"
 
 
 def _window_cells(x, window, steps, pads, fill):
