@@ -28,7 +28,7 @@ import common  # noqa: E402
 
 import lamina  # noqa: E402
 
-STEPS = 20
+STEPS = int(os.environ.get("PROFILE_STEPS", 20))
 LAUNCHES = ("cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC")
 
 
@@ -43,13 +43,17 @@ def profile(workload, run):
 
     activities = [ProfilerActivity.CPU] + (
         [ProfilerActivity.CUDA] if torch.cuda.is_available() else [])
-    run()  # warm up: compilation, allocator, cuDNN plans
+    epoch_times = run()[0]  # warm up: compilation, allocator, cuDNN plans
     with torch_profile(activities=activities) as prof:
         run()
     events = prof.key_averages()
     steps = 2 * STEPS
     counts = _counts(events)
+    gpu_us = sum(getattr(e, "self_device_time_total", 0) or 0 for e in events
+                 if e.device_type == torch.autograd.DeviceType.CUDA)
     totals = {
+        "wall_ms": epoch_times[-1] / STEPS * 1e3,  # the second epoch, unprofiled
+        "gpu_ms": gpu_us / 1e3 / steps,
         "launches": sum(counts.get(k, 0) for k in LAUNCHES) / steps,
         "memcpy": sum(c for k, c in counts.items() if "Memcpy" in k) / steps,
         "sync": sum(c for k, c in counts.items() if "Synchronize" in k) / steps,
@@ -78,6 +82,22 @@ def sync_sites(run):
     return sites
 
 
+def python_profile(runs, rows=30):
+    """cProfile of each run (2 epochs): the Python functions by their own time."""
+    import cProfile
+    import pstats
+
+    for impl, run in runs.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        print(f"   python profile {impl}: {stats.total_tt / (2 * STEPS) * 1e3:.3f} ms per step "
+              "(profiled, set-up included)")
+        stats.sort_stats("tottime").print_stats(rows)
+
+
 def main(names):
     """Profile each named workload (default: every training workload)."""
     names = names or ["mlp", "cnn", "lstm", "tiny", "transformer"]
@@ -98,6 +118,8 @@ def main(names):
             a, b = lc.get(key, 0) / (2 * STEPS), nc.get(key, 0) / (2 * STEPS)
             if abs(a - b) >= 0.5:
                 print(f"   {key[:60]:60s} lamina {a:7.1f}  native {b:7.1f}")
+        if os.environ.get("PROFILE_PYTHON"):
+            python_profile(runs)
         if torch.cuda.is_available():
             sites = sync_sites(runs["lamina"])
             print(f"   lamina sync sites ({sum(sites.values())} in 2 epochs of {STEPS} steps "

@@ -948,6 +948,84 @@ def test_functional_plain_calls_train_the_same_weights_as_full_calls(monkeypatch
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
+def test_functional_multi_input_calls_go_direct_and_match_full_calls(monkeypatch):
+    # layer([a, b]) nodes (Add) call `call` directly after one full call; the results and
+    # training match the full path exactly (MultiHeadAttention's projections also go direct).
+    from lamina.models import functional
+
+    direct = []
+    original = functional.call_plain_many
+
+    def spy(layer, xs, as_list):
+        direct.append(layer.name)
+        return original(layer, xs, as_list)
+
+    monkeypatch.setattr(functional, "call_plain_many", spy)
+
+    def run(shortcut):
+        if not shortcut:
+            monkeypatch.setattr(functional, "plain_call_many_ready", lambda layer, xs: False)
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((5, 8))
+        a = layers.MultiHeadAttention(2, 4, dropout=0.1, name="mha")(inputs, inputs)
+        h = layers.LayerNormalization()(layers.Add(name="add")([inputs, a]))
+        model = keras.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling1D()(h)))
+        model.compile(optimizer="adam", loss="mse")
+        rng = np.random.default_rng(1)
+        x, y = rng.normal(size=(16, 5, 8)).astype("float32"), rng.normal(size=(16, 1))
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        calls = [backend.convert_to_numpy(model(x)) for _ in range(2)]  # eager calls
+        return model.get_weights() + calls, model.predict(x, verbose=0)
+
+    fast = run(True)
+    assert "add" in direct  # (MultiHeadAttention has its own __call__: always the full path)
+    full = run(False)
+    for a, b in zip(fast[0] + [fast[1]], full[0] + [full[1]]):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_functional_multi_input_calls_keep_masks_and_regularizers():
+    inputs = keras.Input((None,), dtype="int32")
+    e1 = layers.Embedding(10, 4, mask_zero=True)(inputs)
+    e2 = layers.Embedding(10, 4, mask_zero=True)(inputs)
+    add = layers.Add()
+    model = keras.Model(inputs, layers.LSTM(2)(add([e1, e2])))
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    out = [backend.convert_to_numpy(model(x)) for _ in range(3)]
+    short = backend.convert_to_numpy(model(x[:, :2]))
+    # The inputs' masks still reach the LSTM through Add on every call.
+    np.testing.assert_allclose(out[2][0], short[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(out[0], out[2])
+    a, b = keras.Input((3,)), keras.Input((3,))
+    merge = layers.Add()
+    model = keras.Model([a, b], merge([a, b]))
+    ones = np.ones((2, 3), "float32")
+    model([ones, ones])
+    model([ones, ones])
+    assert not model.losses
+    merge.activity_regularizer = keras.regularizers.L1(0.5)
+    model([ones, ones])
+    # 0.5 * sum(|2| over a (2, 3) output) / batch 2
+    np.testing.assert_allclose(float(backend.convert_to_numpy(model.losses[0])), 3.0, rtol=1e-6)
+
+
+def test_attention_projections_called_directly_match_full_calls(monkeypatch):
+    from lamina.layers import layer as layer_module
+
+    def run(shortcut):
+        if not shortcut:
+            monkeypatch.setattr(layer_module, "plain_call_ready", lambda layer, x: False)
+        keras.utils.set_random_seed(0)
+        mha = layers.MultiHeadAttention(2, 4, use_bias=True)
+        q = np.random.default_rng(0).normal(size=(2, 3, 8)).astype("float32")
+        v = np.random.default_rng(1).normal(size=(2, 5, 8)).astype("float32")
+        return [backend.convert_to_numpy(mha(q, v)) for _ in range(3)]
+
+    fast, full = run(True), run(False)
+    for a, b in zip(fast, full):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
 class _HostLayer(layers.Layer):
     """Runs NumPy on its input (impossible inside a compiled JAX step)."""
 

@@ -889,6 +889,68 @@ def call_plain(layer, x):
     return outputs
 
 
+def _plain_inputs_key(layer, xs):
+    return tuple((type(x), tuple(x.shape), x.dtype) for x in xs) + (layer._compute_dtype,)
+
+
+def remember_plain_call_many(layer, xs):
+    """:func:`remember_plain_call` for a call on several tensors (``layer([a, b])`` or
+    ``layer(a, b)``): noted when none carried a mask, none needed a conversion (each float
+    input already in the compute dtype), and the call produced no mask."""
+    if layer._last_output_mask is None and type(layer).__call__ is Layer.__call__ and \
+            (layer._compute_mask_is_default or type(layer).__module__.startswith("lamina.")) \
+            and layer.built and layer.activity_regularizer is None and \
+            layer._compute_dtype == layer._dtype and all(
+                backend.is_tensor(x) and not isinstance(x, KerasTensor) and
+                getattr(x, "_keras_mask", None) is None and
+                (backend.dtype_of(x) == layer._compute_dtype or
+                 not backend.is_float_dtype(x.dtype)) for x in xs):
+        layer.__dict__["_plain_call_many"] = _plain_inputs_key(layer, xs)
+
+
+def plain_call_many_ready(layer, xs):
+    """Whether ``layer`` may ``call`` directly on ``xs`` (see
+    :func:`remember_plain_call_many`): same types, shapes and dtypes as the noted call, no
+    masks, no activity regularizer, and a layer call in progress."""
+    key = layer.__dict__.get("_plain_call_many")
+    return key is not None and _context.depth and key == _plain_inputs_key(layer, xs) and \
+        layer.activity_regularizer is None and layer._compute_dtype == layer._dtype and \
+        all(getattr(x, "_keras_mask", None) is None for x in xs)
+
+
+def call_plain_many(layer, xs, as_list):
+    """``layer(xs)`` (``as_list``) or ``layer(*xs)`` for a layer and inputs
+    :func:`plain_call_many_ready` accepted: ``call`` directly, with the enclosing
+    ``training``."""
+    training = _context.training
+    args = (list(xs),) if as_list else tuple(xs)
+    try:
+        if training is not None and layer._call_has_training_arg:
+            outputs = layer.call(*args, training=training)
+        else:
+            outputs = layer.call(*args)
+    except (ValueError, TypeError) as error:
+        raise _annotate(error, layer) from None
+    layer.__dict__["_last_output_mask"] = None
+    return outputs
+
+
+def call_sublayer(layer, x):
+    """``layer(x)`` from inside another layer's ``call`` (a sublayer on one tensor): the
+    full call until one has shown it adds nothing around ``call`` for inputs of this type,
+    shape and dtype, then ``call`` directly (:func:`call_plain`), as Sequential and
+    Functional models do for their layers.
+
+    Example:
+        >>> query = call_sublayer(self._query_dense, query)
+    """
+    if plain_call_ready(layer, x):
+        return call_plain(layer, x)
+    outputs = layer(x)
+    remember_plain_call(layer, x)
+    return outputs
+
+
 def _mask_of(x):
     """The Keras mask carried by ``x`` (or by its leaves), or None."""
     if x is None:

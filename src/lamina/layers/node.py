@@ -26,6 +26,16 @@ class Node:
         # such calls may skip the per-call checks once they are known to add nothing.
         self.single_input = self.call_args[0] if len(self.call_args) == 1 and \
             not self.call_kwargs and isinstance(self.call_args[0], KerasTensor) else None
+        # ``layer([a, b])`` or ``layer(a, b)`` on KerasTensors only, no keywords:
+        # ``(tensors, as_list)``, for the same direct-call shortcut (else None).
+        self.plain_inputs = None
+        if not self.call_kwargs and self.call_args:
+            args = self.call_args
+            if len(args) == 1 and type(args[0]) is list and len(args[0]) > 1 and \
+                    all(isinstance(t, KerasTensor) for t in args[0]):
+                self.plain_inputs = (tuple(args[0]), True)
+            elif len(args) > 1 and all(isinstance(t, KerasTensor) for t in args):
+                self.plain_inputs = (tuple(args), False)
         node_index = len(layer._inbound_nodes)
         for i, tensor in enumerate(self.output_tensors):
             tensor._history = (layer, node_index, i)
@@ -47,11 +57,9 @@ class Node:
         whose ``call`` takes one; the output masks are written back into ``masks``.
         """
 
-        def fill(x):
-            return values[id(x)] if isinstance(x, KerasTensor) else x
-
-        args = tree.map_structure(fill, self.call_args) if self.call_args else ()
-        kwargs = tree.map_structure(fill, self.call_kwargs) if self.call_kwargs else {}
+        args = tuple(_fill(a, values) for a in self.call_args)
+        kwargs = {k: _fill(v, values) for k, v in self.call_kwargs.items()} \
+            if self.call_kwargs else {}
         layer = self.layer
         if "training" in kwargs:
             # A `training` recorded when the graph was built (Keras files hold
@@ -75,3 +83,22 @@ class Node:
             for tensor, mask in zip(leaves, per_output):
                 masks[id(tensor)] = mask
         return outputs
+
+
+def _fill(x, values):
+    """``x`` with each KerasTensor replaced by its value (``values[id(tensor)]``), lists,
+    tuples and dicts rebuilt: ``tree.map_structure`` for the shapes layer arguments take,
+    without its flatten-and-rebuild (this runs for every node of every model call)."""
+    cls = type(x)
+    if cls is KerasTensor or isinstance(x, KerasTensor):
+        return values[id(x)]
+    if cls is list:
+        return [_fill(v, values) for v in x]
+    if cls is tuple:
+        return tuple(_fill(v, values) for v in x)
+    if cls is dict:
+        return {k: _fill(v, values) for k, v in x.items()}
+    if isinstance(x, (list, tuple, dict)):  # namedtuples, dict subclasses: the general path
+        return tree.map_structure(lambda v: values[id(v)] if isinstance(v, KerasTensor)
+                                  else v, x)
+    return x

@@ -9,8 +9,11 @@ from lamina import tree
 from lamina.backend import KerasTensor
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import call_plain
+from lamina.layers.layer import call_plain_many
+from lamina.layers.layer import plain_call_many_ready
 from lamina.layers.layer import plain_call_ready
 from lamina.layers.layer import remember_plain_call
+from lamina.layers.layer import remember_plain_call_many
 from lamina.models.model import Model
 
 _WRONG_INPUT_COUNT = (
@@ -227,6 +230,16 @@ class Functional(Model):
                 else:
                     outputs = node.run(values, masks)
                     remember_plain_call(node.layer, x)
+            elif node.plain_inputs is not None and not (masks and any(
+                    masks.get(id(t)) is not None for t in node.plain_inputs[0])):
+                # ``layer([a, b])`` / ``layer(a, b)``: the same shortcut for several tensors.
+                tensors, as_list = node.plain_inputs
+                xs = [values[id(t)] for t in tensors]
+                if plain_call_many_ready(node.layer, xs):
+                    outputs = call_plain_many(node.layer, xs, as_list)
+                else:
+                    outputs = node.run(values, masks)
+                    remember_plain_call_many(node.layer, xs)
             else:
                 outputs = node.run(values, masks)
             for tensor, value in zip(node.output_tensors, tree.flatten(outputs)):

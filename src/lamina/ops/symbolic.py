@@ -9,13 +9,18 @@ import functools
 
 from lamina.backend import KerasTensor
 
+_SYMBOLIC_OR_SEQUENCE = (KerasTensor, list, tuple)
+
 
 def _holds_symbolic(values):
+    # One isinstance per argument in the common case (tensors, numbers): every op call in
+    # every layer passes here. (No per-class cache: torch.compile traces this function.)
     for value in values:
-        if isinstance(value, KerasTensor):
-            return True
-        if isinstance(value, (list, tuple)) and any(isinstance(v, KerasTensor) for v in value):
-            return True
+        if isinstance(value, _SYMBOLIC_OR_SEQUENCE):
+            if isinstance(value, KerasTensor):
+                return True
+            if any(isinstance(v, KerasTensor) for v in value):
+                return True
     return False
 
 

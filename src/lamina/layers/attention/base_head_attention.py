@@ -10,6 +10,7 @@ from lamina import backend
 from lamina import ops
 from lamina.backend import KerasTensor
 from lamina.layers.layer import Layer
+from lamina.layers.layer import call_sublayer
 
 _FLASH_WITH_SCORES = (
     "Returning attention scores is not supported when flash attention is enabled. Pass "
@@ -170,10 +171,12 @@ class BaseHeadAttention(Layer):
                 query, value, query_mask=query_mask, value_mask=value_mask,
                 key_mask=key_mask, attention_mask=attention_mask,
                 use_causal_mask=use_causal_mask)
-        gate = self._gate_dense(query) if self._use_gate else None  # (B, T, N, H)
-        query = self._query_dense(query)  # (B, T, N, H)
-        key = self._key_dense(key)  # (B, S, N or K, H)
-        value = self._value_dense(value)  # (B, S, N or K, H_v)
+        # The projections are EinsumDense sublayers: their `call` runs directly once a
+        # full call showed there is nothing else to do (call_sublayer).
+        gate = call_sublayer(self._gate_dense, query) if self._use_gate else None
+        query = call_sublayer(self._query_dense, query)  # (B, T, N, H)
+        key = call_sublayer(self._key_dense, key)  # (B, S, N or K, H)
+        value = call_sublayer(self._value_dense, value)  # (B, S, N or K, H_v)
         key, value = self._repeat_key_value_heads(key, value)
         # Older Keras overrides of _compute_attention lack `use_causal_mask`: pass it only
         # when it is set.
@@ -182,7 +185,7 @@ class BaseHeadAttention(Layer):
                                                  return_attention_scores, **extra)
         if gate is not None:
             output = ops.multiply(output, gate)
-        output = self._output_dense(output)
+        output = call_sublayer(self._output_dense, output)
         if return_attention_scores:
             return output, scores
         return output

@@ -252,12 +252,13 @@ class EinsumDense(Layer):
             # A dense layer over the trailing axes: one matrix multiply with the bias
             # fused in (addmm on torch), on 2-D views of the input and the kernel.
             contracted, kernel_2d, out_shape = form
-            lead = tuple(inputs.shape[:len(inputs.shape) - contracted])
+            shape = inputs.shape
+            lead = tuple(shape[:len(shape) - contracted])
+            reshape = backend.numpy.reshape  # concrete tensors here: no graph dispatch
             outputs = backend.nn.dense(
-                ops.reshape(inputs, (-1, kernel_2d[0])),
-                ops.reshape(self._kernel.value, kernel_2d),
-                None if self.bias is None else ops.reshape(self.bias.value, (-1,)))
-            outputs = ops.reshape(outputs, lead + out_shape)
+                reshape(inputs, (-1, kernel_2d[0])), reshape(self._kernel.value, kernel_2d),
+                None if self.bias is None else reshape(self.bias.value, (-1,)))
+            outputs = reshape(outputs, lead + out_shape)
         else:
             outputs = ops.einsum(self.equation, inputs, self._kernel.value)
             if self.bias is not None:

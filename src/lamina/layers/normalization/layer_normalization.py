@@ -111,6 +111,17 @@ class LayerNormalization(Layer):
         self.built = True
 
     def call(self, inputs):
+        fused = getattr(backend.nn, "layer_normalization", None)
+        if fused is not None and not self.rms_scaling and \
+                self.compute_dtype == "float32" and getattr(inputs, "dtype", None) is not None \
+                and backend.standardize_dtype(inputs.dtype) == "float32":
+            # float32 in and out (no cast to make): the engine's fused kernel directly, the
+            # path below without its casts (a small model's step runs this per layer).
+            outputs = fused(inputs, None if self.gamma is None else self.gamma.value,
+                            None if self.beta is None else self.beta.value, self._axes,
+                            self.epsilon)
+            if outputs is not None:
+                return outputs
         dtype = backend.result_type(backend.standardize_dtype(inputs.dtype), "float32")
         x = ops.cast(inputs, dtype)
         rank = ops.ndim(x)
