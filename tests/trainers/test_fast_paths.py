@@ -850,6 +850,52 @@ def test_automatic_steps_per_execution_trains_the_same_weights(monkeypatch):
                                    rtol=1e-5)
 
 
+@pytest.mark.jax_only
+def test_automatic_steps_compile_during_the_first_epoch(monkeypatch):
+    import jax
+
+    from lamina.trainers import jax_trainer
+
+    monkeypatch.setattr(jax_trainer, "_spare_core_for_compiling", lambda: True)
+    auto, auto_history = _auto_fit(monkeypatch, auto=True)
+    many = auto._step_functions["train"].compiled["many"]
+    assert isinstance(many, jax.stages.Compiled)  # compiled ahead, on the background thread
+    with monkeypatch.context() as patch:
+        plain, plain_history = _auto_fit(patch, auto=False)
+    for a, b in zip(auto.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(auto_history.history["loss"], plain_history.history["loss"],
+                               rtol=1e-5)
+
+
+@pytest.mark.jax_only
+def test_a_precompiled_step_for_other_shapes_gives_way_to_the_jitted_one(monkeypatch):
+    import jax
+
+    from lamina.trainers import jax_trainer
+
+    monkeypatch.setattr(jax_trainer, "_spare_core_for_compiling", lambda: True)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=2)
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 2), "float32")
+    model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    train_fn = model._step_functions["train"]
+    compiled = train_fn.compiled
+    compiled.pop("many")
+    # Compiled for batches of 3 rows; fit then stacks batches of 2.
+    train_fn.precompile_many((x[:3], y[:3]), 2)
+    assert isinstance(compiled["many"], jax_trainer._Precompiled)
+    expected = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    expected.set_weights(model.get_weights())
+    expected.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    expected.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    assert not isinstance(compiled["many"], (jax_trainer._Precompiled, jax.stages.Compiled))
+    for a, b in zip(model.get_weights(), expected.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
 def test_a_callback_watching_batches_sees_every_batch(monkeypatch):
     class Counter(keras.callbacks.Callback):
         def __init__(self):

@@ -11,12 +11,17 @@
 3. Logs stay on device: nothing waits for a step to finish, so Python prepares the next
    batch while XLA runs this one. The trainer converts logs when they are shown.
 4. ``steps_per_execution=N`` runs N steps inside one compiled call (``lax.scan`` over N
-   stacked batches), the state carried from one to the next on device.
+   stacked batches), the state carried from one to the next on device. When fit chooses
+   N by itself (short steps), it asks for that function during the first epoch
+   (``precompile_many``): traced at once, compiled by XLA on a background thread while the
+   first epoch's steps go on, so the second epoch starts without a compilation stall.
 5. ``fit``'s training arrays may live on the device (on an accelerator: see
    ``backend.core.device_resident_sources``): such a batch leaf is a ``DeviceRows``, and
    the compiled function receives the whole array and the step's row indices and gathers
    the batch inside, as a hand-written jitted loop does. Only the indices cross the bus.
 """
+
+import os
 
 import jax
 import numpy as np
@@ -147,10 +152,21 @@ def make_step_function(model, step, kind):
         fn = compiled.get(key)
         if fn is None:
             fn = compiled[key] = jit(maker, state, spec)
+        elif isinstance(fn, _Precompiled):
+            fn = compiled[key] = fn.get() or jit(maker, state, spec)
         values = [v._value for v in state]
         if len(set(map(id, values))) < len(values):
             values = _unshare(values)
-        final, output = fn(values, batch) if spec is None else fn(values, batch, sources)
+        args = (values, batch) if spec is None else (values, batch, sources)
+        try:
+            final, output = fn(*args)
+        except TypeError:
+            if not isinstance(fn, jax.stages.Compiled):
+                raise
+            # Arguments that differ from those it was compiled for (checked before any
+            # buffer is donated): the plain jitted function compiles for them instead.
+            fn = compiled[key] = jit(maker, state, spec)
+            final, output = fn(*args)
         if isinstance(final, dict):
             for index, value in final.items():
                 state[index]._value = value
@@ -193,9 +209,66 @@ def make_step_function(model, step, kind):
         output = call("many", pure_many, _stack(batches))
         return _ordered(output, compiled.get("keys"))
 
+    def precompile_many(batch, count):
+        """Compile the function ``run_many`` uses for ``count`` batches shaped like
+        ``batch``, on a background thread (traced here, on the calling thread: tracing
+        reads and swaps the Variables' values)."""
+        if "state" not in compiled or count < 2 or not _spare_core_for_compiling():
+            return
+        stacked, sources, spec = _split_rows(_stack([batch] * count))
+        key = "many" if spec is None else ("many", spec)
+        if key in compiled:
+            return
+        state = compiled["state"]
+        values = [v._value for v in state]
+        if len(set(map(id, values))) < len(values):
+            values = _unshare(values)
+        fn = jit(pure_many, state, spec)
+        args = (values, stacked) if spec is None else (values, stacked, sources)
+        try:
+            lowered = fn.lower(*args)
+        except Exception:  # noqa: BLE001 - the regular path compiles when it is called
+            return
+        compiled[key] = _Precompiled(_compile_executor().submit(lowered.compile))
+
     run.run_many = run_many
+    run.precompile_many = precompile_many
     run.compiled = compiled  # the jitted functions and their state, for inspection
     return run
+
+
+def _spare_core_for_compiling():
+    """Whether a background compilation runs beside the steps rather than against them: on
+    an accelerator, or with 4+ CPU cores. (On the 2-core benchmark machine XLA:CPU's steps
+    and dispatch thread fill both cores: compiling beside them made the first epoch of
+    `tiny` 0.1 s slower and the second barely faster.)"""
+    return jax.default_backend() != "cpu" or (os.cpu_count() or 1) >= 4
+
+
+class _Precompiled:
+    """A compilation running on the background thread (see ``precompile_many``)."""
+
+    def __init__(self, future):
+        self.future = future
+
+    def get(self):
+        """The compiled function (waiting for it), or None when compiling failed."""
+        try:
+            return self.future.result()
+        except Exception:  # noqa: BLE001 - the caller compiles the plain way instead
+            return None
+
+
+_EXECUTOR = []
+
+
+def _compile_executor():
+    if not _EXECUTOR:
+        import concurrent.futures
+
+        _EXECUTOR.append(concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="lamina-compile"))
+    return _EXECUTOR[0]
 
 
 def _split_rows(batch):

@@ -407,6 +407,12 @@ class Trainer:
                             _to_floats(logs)
                             step_seconds = (time.perf_counter() - timed_from[0]) / \
                                 _AUTO_MIN_TIMED_STEPS
+                            precompile = getattr(train_fn, "precompile_many", None)
+                            if step_seconds < _AUTO_STEP_MAX_S and precompile is not None:
+                                # Later epochs run _AUTO_STEPS per call: compile that
+                                # function now, beside this epoch's steps, not at the
+                                # start of the next epoch.
+                                precompile(_pack(batches[-1]), _AUTO_STEPS)
                     if raise_on_nan and (last + 1) % _NAN_CHECK_EVERY < len(batches):
                         logs = _to_floats(logs)
                         _check_loss(logs, epoch, last)
