@@ -627,3 +627,44 @@ def test_conv_ops_raise_clear_errors(call, fragment):
     with pytest.raises(ValueError) as info:
         call()
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_repeated_conv_and_pool_calls_match_the_checked_first_call(data_format, padding):
+    # After a call that passed every check, later calls on inputs of the same shape go to
+    # the engine directly (the conv with its bias fused in): the same numbers, and the
+    # checks come back for another shape.
+    conv = layers.Conv2D(3, 3, padding=padding, data_format=data_format,
+                         bias_initializer="random_normal", activation="relu")
+    pool = layers.MaxPooling2D(2, data_format=data_format)
+    shape = (2, 2, 7, 6) if data_format == "channels_first" else (2, 7, 6, 2)
+    x = random_array(*shape)
+    first = to_numpy(pool(conv(x)))
+    second = to_numpy(pool(conv(x)))
+    np.testing.assert_allclose(second, first, rtol=1e-6, atol=1e-6)
+    kernel, bias = (to_numpy(w) for w in conv.weights)
+    expected = to_numpy(ops.max_pool(ops.relu(ops.add(
+        ops.conv(x, kernel, padding=padding, data_format=data_format),
+        bias if data_format == "channels_last" else bias.reshape(-1, 1, 1))), 2,
+        data_format=data_format))
+    np.testing.assert_allclose(second, expected, rtol=1e-5, atol=1e-6)
+    small = (1, 2, 2, 1) if data_format == "channels_first" else (1, 2, 1, 2)
+    if padding == "valid":  # ("same" accepts any size)
+        with pytest.raises(ValueError, match="input is too small for the kernel"):
+            conv(random_array(*small))
+
+
+def test_engine_conv_adds_a_bias_as_a_separate_addition_would():
+    from lamina import backend
+
+    x = random_array(2, 6, 5, 3)
+    kernel, bias = random_array(3, 3, 3, 4), random_array(4)
+    for data_format, inputs in (("channels_last", x),
+                                ("channels_first", np.moveaxis(x, -1, 1))):
+        fused = backend.nn.conv(inputs, kernel, (1, 1), "same", data_format, (1, 1),
+                                bias=bias)
+        plain = backend.nn.conv(inputs, kernel, (1, 1), "same", data_format, (1, 1))
+        shaped = bias if data_format == "channels_last" else bias.reshape(-1, 1, 1)
+        np.testing.assert_allclose(to_numpy(fused), to_numpy(plain) + shaped, rtol=1e-5,
+                                   atol=1e-6)

@@ -258,7 +258,7 @@ def _spatial_sizes(x, data_format):
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
-         dilation_rate=1):
+         dilation_rate=1, bias=None):
     inputs, kernel = _conv_operands(inputs, kernel)
     rank = inputs.ndim - 2
     channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
@@ -267,12 +267,17 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last"
                                strides, dilation_rate)
     else:
         pads = [(0, 0)] * rank
-    return jax.lax.conv_general_dilated(
+    out = jax.lax.conv_general_dilated(
         inputs, kernel, window_strides=tuple(strides), padding=pads,
         rhs_dilation=tuple(dilation_rate),
         dimension_numbers=_conv_dimension_numbers(rank, data_format, "IO"),
         feature_group_count=channels // kernel.shape[-2],
     )
+    if bias is not None:  # (out_channels,) on the channel axis; XLA fuses the addition
+        bias = convert_to_tensor(bias).astype(out.dtype)
+        out = out + (bias if data_format == "channels_last" else
+                     bias.reshape((-1,) + (1,) * rank))
+    return out
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",

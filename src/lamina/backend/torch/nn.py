@@ -208,8 +208,14 @@ def _conv_restore(x, data_format):
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
-         dilation_rate=1):
+         dilation_rate=1, bias=None):
+    """N-D convolution (see ``ops.conv``); ``bias`` (``(out_channels,)``, optional) is added
+    by the convolution kernel itself."""
     inputs, kernel = _conv_operands(inputs, kernel)
+    if bias is not None:
+        bias = convert_to_tensor(bias)
+        if bias.dtype != inputs.dtype:
+            bias = bias.to(inputs.dtype)
     rank = inputs.ndim - 2
     x = _conv_channels_first(inputs, data_format)
     groups = x.shape[1] // kernel.shape[-2]
@@ -224,7 +230,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last"
             for before, after in reversed(pads):  # F.pad lists the last axis first
                 flat += [before, after]
             x = F.pad(x, flat)
-    out = _CONV[rank](x, weight, stride=tuple(strides), padding=torch_padding,
+    out = _CONV[rank](x, weight, bias, stride=tuple(strides), padding=torch_padding,
                       dilation=tuple(dilation_rate), groups=groups)
     return _conv_restore(out, data_format)
 

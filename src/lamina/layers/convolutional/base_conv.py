@@ -309,6 +309,24 @@ class BaseConv(SpatialConv):
         self.built = True
 
     def call(self, inputs):
+        kernel = self.kernel.value
+        bias = None if self.bias is None else self.bias.value
+        # Not the batch size: no check reads it, and comparing it would tie a traced
+        # (exported) graph to one batch size.
+        key = (tuple(inputs.shape[1:]), inputs.dtype, tuple(kernel.shape))
+        if self.__dict__.get("_checked_call") == key:
+            # Inputs shaped as in a call that passed every check below: the engine's conv
+            # directly (the checks and argument parsing are most of a small conv's time).
+            # The bias goes into the convolution (one kernel instead of two on torch).
+            outputs = backend.nn.conv(inputs, kernel, self.strides, self.padding,
+                                      self.data_format, self.dilation_rate, bias=bias)
+            return self._bias_and_activation(outputs, None)
+        outputs = self._checked_conv(inputs, kernel)
+        if self.padding != "causal" and backend.is_tensor(inputs):
+            self.__dict__["_checked_call"] = key
+        return self._bias_and_activation(outputs, bias)
+
+    def _checked_conv(self, inputs, kernel):
         self._output_spatial(inputs.shape)
         padding = self.padding
         if padding == "causal":
@@ -319,10 +337,8 @@ class BaseConv(SpatialConv):
             widths[time_axis] = (reach, 0)
             inputs = ops.pad(inputs, widths)
             padding = "valid"
-        outputs = ops.conv(inputs, self.kernel.value, strides=self.strides, padding=padding,
-                           data_format=self.data_format, dilation_rate=self.dilation_rate)
-        return self._bias_and_activation(outputs,
-                                         None if self.bias is None else self.bias.value)
+        return ops.conv(inputs, kernel, strides=self.strides, padding=padding,
+                        data_format=self.data_format, dilation_rate=self.dilation_rate)
 
     def compute_output_shape(self, input_shape):
         return self._output_shape(input_shape, self.filters)

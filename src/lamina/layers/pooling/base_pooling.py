@@ -103,10 +103,22 @@ class BasePooling(Layer):
             )
 
     def call(self, inputs):
-        self._check_window_fits(tuple(inputs.shape))
+        shape = tuple(inputs.shape)
+        # Not the batch size: the check does not read it (and an exported graph must not
+        # be tied to one).
+        if self.__dict__.get("_checked_shape") == shape[1:]:
+            # The window fitted inputs of this shape before, and the layer's arguments are
+            # standardized: the engine's pooling directly.
+            pool = backend.nn.max_pool if self.pool_mode == "max" else \
+                backend.nn.average_pool
+            return pool(inputs, self.pool_size, self.strides, self.padding, self.data_format)
+        self._check_window_fits(shape)
         pool = ops.max_pool if self.pool_mode == "max" else ops.average_pool
-        return pool(inputs, pool_size=self.pool_size, strides=self.strides,
-                    padding=self.padding, data_format=self.data_format)
+        outputs = pool(inputs, pool_size=self.pool_size, strides=self.strides,
+                       padding=self.padding, data_format=self.data_format)
+        if backend.is_tensor(inputs):
+            self.__dict__["_checked_shape"] = shape[1:]
+        return outputs
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

@@ -44,11 +44,14 @@ class DropoutRNNCell:
 
     def reset_dropout_mask(self):
         """Forget the input mask, so the next sequence draws a new one."""
-        self._dropout_mask = None
+        # Straight into __dict__ (a mask is nothing to track): this runs on every call.
+        if self.__dict__.get("_dropout_mask") is not None:
+            self.__dict__["_dropout_mask"] = None
 
     def reset_recurrent_dropout_mask(self):
         """Forget the state mask, so the next sequence draws a new one."""
-        self._recurrent_dropout_mask = None
+        if self.__dict__.get("_recurrent_dropout_mask") is not None:
+            self.__dict__["_recurrent_dropout_mask"] = None
 
 
 def apply_mask(x, mask):

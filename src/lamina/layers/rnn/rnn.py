@@ -271,7 +271,7 @@ class RNN(Layer):
 
     def _prepare_dropout_masks(self, cell, sequences, states, training):
         """Draw each cell's dropout masks before the loop (see dropout_rnn_cell.py)."""
-        if not training:
+        if not training or not _uses_dropout(cell):
             return
         batch = sequences.shape[0]
         step_input = ops.zeros((batch,) + tuple(sequences.shape[2:]), dtype=sequences.dtype)
@@ -380,6 +380,14 @@ def _draw_dropout_masks(cell, step_input, states):
             _draw_dropout_masks(sub, step_input, sub_states)
             size = getattr(sub, "output_size", None) or tree.flatten(sub.state_size)[0]
             step_input = ops.zeros((step_input.shape[0], size), dtype=step_input.dtype)
+
+
+def _uses_dropout(cell):
+    """Whether ``cell`` (or a cell it stacks) draws dropout masks."""
+    if isinstance(cell, DropoutRNNCell) and (getattr(cell, "dropout", 0) or
+                                             getattr(cell, "recurrent_dropout", 0)):
+        return True
+    return any(_uses_dropout(sub) for sub in getattr(cell, "cells", None) or [])
 
 
 def _reset_dropout_masks(cell):
