@@ -58,6 +58,7 @@ from lamina.layers.merging.subtract import subtract
 from lamina.layers.normalization.batch_normalization import BatchNormalization
 from lamina.layers.normalization.group_normalization import GroupNormalization
 from lamina.layers.normalization.layer_normalization import LayerNormalization
+from lamina.layers.normalization.rms_normalization import RMSNormalization
 from lamina.layers.normalization.spectral_normalization import SpectralNormalization
 from lamina.layers.normalization.unit_normalization import UnitNormalization
 from lamina.layers.pooling.average_pooling import AveragePooling1D
@@ -99,6 +100,8 @@ from lamina.layers.preprocessing.random_translation import RandomTranslation
 from lamina.layers.preprocessing.random_zoom import RandomZoom
 from lamina.layers.preprocessing.rescaling import Rescaling
 from lamina.layers.preprocessing.resizing import Resizing
+from lamina.layers.preprocessing.string_lookup import StringLookup
+from lamina.layers.preprocessing.text_vectorization import TextVectorization
 from lamina.layers.regularization.activity_regularization import ActivityRegularization
 from lamina.layers.regularization.alpha_dropout import AlphaDropout
 from lamina.layers.regularization.dropout import Dropout

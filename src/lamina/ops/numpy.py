@@ -13,6 +13,7 @@ from lamina.ops import elementwise as _elementwise
 from lamina.ops import linalg as _linalg
 from lamina.ops import products as _products
 from lamina.ops import reductions as _reductions
+from lamina.ops import windows as _windows
 from lamina.ops.symbolic import dispatch
 
 
@@ -843,10 +844,12 @@ def result_dtype(*values):
 
 
 # Ops written once in topic modules (each documents its own); this is their NumPy namespace.
+allclose = _windows.allclose
 angle = _elementwise.angle
 append = _arrays.append
 argpartition = _arrays.argpartition
 array_split = _arrays.array_split
+bartlett = _windows.bartlett
 bitwise_and = _bitwise.bitwise_and
 bitwise_invert = _bitwise.bitwise_invert
 bitwise_left_shift = _bitwise.bitwise_left_shift
@@ -854,6 +857,7 @@ bitwise_not = _bitwise.bitwise_not
 bitwise_or = _bitwise.bitwise_or
 bitwise_right_shift = _bitwise.bitwise_right_shift
 bitwise_xor = _bitwise.bitwise_xor
+blackman = _windows.blackman
 cbrt = _elementwise.cbrt
 conjugate = _elementwise.conjugate
 corrcoef = _reductions.corrcoef
@@ -867,18 +871,24 @@ exp2 = _elementwise.exp2
 fabs = _elementwise.fabs
 fliplr = _arrays.fliplr
 flipud = _arrays.flipud
+fmax = _windows.fmax
+fmin = _windows.fmin
 fmod = _elementwise.fmod
 gcd = _elementwise.gcd
 geomspace = _arrays.geomspace
+hamming = _windows.hamming
+hanning = _windows.hanning
 heaviside = _elementwise.heaviside
 histogram = _reductions.histogram
 hsplit = _arrays.hsplit
 hypot = _elementwise.hypot
+i0 = _windows.i0
 inner = _products.inner
 isin = _arrays.isin
 isneginf = _elementwise.isneginf
 isposinf = _elementwise.isposinf
 isreal = _elementwise.isreal
+kaiser = _windows.kaiser
 kron = _products.kron
 lcm = _elementwise.lcm
 ldexp = _elementwise.ldexp
@@ -899,6 +909,7 @@ nanquantile = _reductions.nanquantile
 nanstd = _reductions.nanstd
 nansum = _reductions.nansum
 nanvar = _reductions.nanvar
+nextafter = _windows.nextafter
 percentile = _reductions.percentile
 ptp = _reductions.ptp
 rad2deg = _elementwise.rad2deg

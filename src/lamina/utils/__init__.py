@@ -31,3 +31,4 @@ from lamina.utils.progbar import Progbar
 from lamina.utils.rng_utils import set_random_seed
 from lamina.utils.sequence_utils import pad_sequences
 from lamina.utils.summary_utils import print_summary
+from lamina.utils.timeseries_dataset import timeseries_dataset_from_array

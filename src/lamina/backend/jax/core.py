@@ -306,3 +306,103 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     if steps == 0 or ys[0] is None:
         return carry, None
     return carry, jax.tree_util.tree_map(lambda *values: jnp.stack(values), *ys)
+
+
+# -- control flow, functional transforms and scatter updates --------------------------------
+# ``ops/core.py`` validates arguments and normalizes structures before calling these: the
+# loop functions take the whole loop state as one argument, and ``custom_gradient``'s rule
+# takes the upstream gradient as one argument and returns a tuple, one entry per argument.
+# Each one traces: inside ``jit`` (fit's compiled step) the loops stay loops in XLA.
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Replace ``loop_vars`` with ``body(loop_vars)`` while ``cond(loop_vars)`` holds (and
+    fewer than ``maximum_iterations`` steps ran): ``jax.lax.while_loop``."""
+    if maximum_iterations is None:
+        return jax.lax.while_loop(cond, body, loop_vars)
+
+    # The step count rides along in the carry, so the limit also holds inside jit.
+    def counted_cond(state):
+        steps, values = state
+        return jnp.logical_and(steps < maximum_iterations, cond(values))
+
+    def counted_body(state):
+        steps, values = state
+        return steps + 1, body(values)
+
+    return jax.lax.while_loop(counted_cond, counted_body, (jnp.int32(0), loop_vars))[1]
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``init_val`` passed through ``body_fun(i, value)`` for ``i`` in ``[lower, upper)``."""
+    return jax.lax.fori_loop(lower, upper, body_fun, init_val)
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, with ``index`` clamped into the valid range.
+
+    A concrete index calls its branch directly (``lax.switch`` would trace every branch);
+    a traced one becomes ``jax.lax.switch``, which clamps the same way.
+    """
+    if isinstance(index, jax.core.Tracer):
+        return jax.lax.switch(index.astype(jnp.int32), branches, *operands)
+    chosen = min(max(int(index), 0), len(branches) - 1)
+    return branches[chosen](*operands)
+
+
+def map(f, xs):
+    """``f`` applied to each slice of ``xs`` along axis 0, results stacked: ``lax.map``."""
+    return jax.lax.map(f, jax.tree_util.tree_map(convert_to_tensor, xs))
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan of ``elems`` along ``axis`` with the associative ``f(earlier, later)``:
+    ``jax.lax.associative_scan``."""
+    elems = jax.tree_util.tree_map(convert_to_tensor, elems)
+    return jax.lax.associative_scan(f, elems, reverse=reverse, axis=axis)
+
+
+def vectorized_map(function, elements):
+    """``function`` mapped over axis 0 of ``elements`` in one batched call (``jax.vmap``)."""
+    return jax.vmap(function)(jax.tree_util.tree_map(convert_to_tensor, elements))
+
+
+def custom_gradient(f):
+    """``f(*args) -> (output, grad_fn)`` as a function whose gradient is ``grad_fn``'s.
+
+    ``grad_fn(upstream)`` gets the output's gradient (same structure as the output) and
+    returns a tuple with one gradient per argument: ``jax.custom_gradient``.
+    """
+    return jax.custom_gradient(f)
+
+
+def _index_key(indices):
+    """The ``(N, k)`` index rows as the k-tuple of index vectors ``.at[]`` takes."""
+    indices = convert_to_tensor(indices)
+    return tuple(indices[:, d] for d in range(indices.shape[-1]))
+
+
+def scatter(indices, values, shape):
+    """Zeros of ``shape`` with ``values`` added at ``indices`` (duplicates add up)."""
+    values = convert_to_tensor(values)
+    out = jnp.zeros(tuple(int(s) for s in shape), dtype=values.dtype)
+    return out.at[_index_key(indices)].add(values)
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """``inputs`` with ``updates`` written at ``indices``; duplicates combined by
+    ``reduction`` (None: one write wins, or "add", "max", "min", "mul")."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates).astype(inputs.dtype)
+    at = inputs.at[_index_key(indices)]
+    if reduction is None:
+        return at.set(updates)
+    return {"add": at.add, "max": at.max, "min": at.min, "mul": at.multiply}[reduction](updates)
+
+
+def slice_update(inputs, start_indices, updates):
+    """``inputs`` with the block starting at ``start_indices`` replaced by ``updates``:
+    ``jax.lax.dynamic_update_slice`` (start indices may be traced)."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates).astype(inputs.dtype)
+    return jax.lax.dynamic_update_slice(inputs, updates, tuple(start_indices))

@@ -416,3 +416,176 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         lambda *leaves: None if leaves[0] is None else torch.stack(leaves), *ys
     )
     return carry, stacked
+
+
+# -- control flow, functional transforms and scatter updates --------------------------------
+# ``ops/core.py`` validates arguments and normalizes structures before calling these: the
+# loop functions take the whole loop state as one argument, and ``custom_gradient``'s rule
+# takes the upstream gradient as one argument and returns a tuple, one entry per argument.
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Replace ``loop_vars`` with ``body(loop_vars)`` while ``cond(loop_vars)`` holds (and
+    fewer than ``maximum_iterations`` steps ran). A Python loop: torch runs eagerly."""
+    limit = None if maximum_iterations is None else int(maximum_iterations)
+    steps = 0
+    while (limit is None or steps < limit) and bool(cond(loop_vars)):
+        loop_vars = body(loop_vars)
+        steps += 1
+    return loop_vars
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``init_val`` passed through ``body_fun(i, value)`` for ``i`` in ``[lower, upper)``."""
+    value = init_val
+    for i in range(int(lower), int(upper)):
+        value = body_fun(i, value)
+    return value
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, with ``index`` clamped into the valid range."""
+    chosen = min(max(int(index), 0), len(branches) - 1)
+    return branches[chosen](*operands)
+
+
+def map(f, xs):
+    """``f`` applied to each slice of ``xs`` along axis 0, results stacked along axis 0."""
+    from lamina import tree
+
+    flat = [convert_to_tensor(x) for x in tree.flatten(xs)]
+    steps = int(flat[0].shape[0])
+    if steps == 0:
+        raise ValueError(
+            "map: `xs` has length 0 along axis 0. The torch backend calls `f` once per "
+            "element, so it cannot tell the shape of an empty result."
+        )
+    ys = [f(tree.pack_sequence_as(xs, [leaf[i] for leaf in flat])) for i in range(steps)]
+    return tree.map_structure(
+        lambda *leaves: torch.stack([convert_to_tensor(leaf) for leaf in leaves]), *ys
+    )
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan of ``elems`` along ``axis`` with the associative ``f(earlier, later)``.
+
+    Hillis-Steele: ceil(log2(n)) rounds, each combining every element with the one
+    ``offset`` places before it, so ``f`` is called a few times on whole slices instead of
+    once per element. Reverse scans run on the flipped elements and flip the result back.
+    """
+    from lamina import tree
+
+    flat = [convert_to_tensor(e) for e in tree.flatten(elems)]
+    axis = axis % flat[0].dim()
+    if reverse:
+        flat = [torch.flip(e, (axis,)) for e in flat]
+    size = int(flat[0].shape[axis])
+    offset = 1
+    while offset < size:
+        earlier = tree.pack_sequence_as(elems, [e.narrow(axis, 0, size - offset) for e in flat])
+        later = tree.pack_sequence_as(elems, [e.narrow(axis, offset, size - offset) for e in flat])
+        combined = [convert_to_tensor(c) for c in tree.flatten(f(earlier, later))]
+        flat = [torch.cat([e.narrow(axis, 0, offset), c.to(e.dtype)], dim=axis)
+                for e, c in zip(flat, combined)]
+        offset *= 2
+    if reverse:
+        flat = [torch.flip(e, (axis,)) for e in flat]
+    return tree.pack_sequence_as(elems, flat)
+
+
+def vectorized_map(function, elements):
+    """``function`` mapped over axis 0 of ``elements`` in one batched call (``torch.vmap``)."""
+    from lamina import tree
+
+    elements = tree.map_structure(convert_to_tensor, elements)
+    return torch.vmap(function)(elements)
+
+
+class _CustomGradient(torch.autograd.Function):
+    """Runs ``f`` without recording and answers backward with the rule ``f`` returned."""
+
+    @staticmethod
+    def forward(ctx, f, layout, *flat_args):
+        from lamina import tree
+
+        output, grad_fn = f(*tree.pack_sequence_as(layout["args"], list(flat_args)))
+        layout["output"] = output
+        ctx.grad_fn = grad_fn
+        ctx.output = output
+        ctx.takes_grad = [isinstance(a, torch.Tensor) for a in flat_args]
+        return tuple(convert_to_tensor(o) for o in tree.flatten(output))
+
+    @staticmethod
+    def backward(ctx, *upstream):
+        from lamina import tree
+
+        grads = tree.flatten(list(ctx.grad_fn(tree.pack_sequence_as(ctx.output,
+                                                                    list(upstream)))))
+        grads = [None if g is None or not takes else convert_to_tensor(g)
+                 for g, takes in zip(grads, ctx.takes_grad)]
+        return (None, None, *grads)
+
+
+def custom_gradient(f):
+    """``f(*args) -> (output, grad_fn)`` as a function whose gradient is ``grad_fn``'s.
+
+    ``grad_fn(upstream)`` gets the output's gradient (same structure as the output) and
+    returns a tuple with one gradient per argument. Built on ``torch.autograd.Function``.
+    """
+    from lamina import tree
+
+    def wrapper(*args):
+        layout = {"args": args}
+        flat = tree.flatten(args)
+        outputs = _CustomGradient.apply(f, layout, *flat)
+        return tree.pack_sequence_as(layout["output"], list(outputs))
+
+    return wrapper
+
+
+def _index_columns(indices, shape):
+    """The ``(N, k)`` index rows as a list of k 1-D int64 tensors, negatives wrapped."""
+    indices = convert_to_tensor(indices).to(torch.int64)
+    return [torch.remainder(indices[:, d], shape[d]) for d in range(indices.shape[-1])]
+
+
+def scatter(indices, values, shape):
+    """Zeros of ``shape`` with ``values`` added at ``indices`` (duplicates add up)."""
+    values = convert_to_tensor(values)
+    out = torch.zeros(tuple(int(s) for s in shape), dtype=values.dtype, device=values.device)
+    return out.index_put(tuple(_index_columns(indices, out.shape)), values, accumulate=True)
+
+
+_SCATTER_REDUCE = {"max": "amax", "min": "amin", "mul": "prod"}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """``inputs`` with ``updates`` written at ``indices``; duplicates combined by
+    ``reduction`` (None: one write wins, or "add", "max", "min", "mul")."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates).to(inputs.dtype)
+    columns = _index_columns(indices, inputs.shape)
+    if reduction is None or reduction == "add":
+        return inputs.index_put(tuple(columns), updates, accumulate=reduction == "add")
+    # scatter_reduce works along one axis: address the indexed leading axes as one flat
+    # axis, then give every element of an update row its row's index.
+    depth = len(columns)
+    flat_index = torch.zeros_like(columns[0])
+    for column, size in zip(columns, inputs.shape[:depth]):
+        flat_index = flat_index * size + column
+    tail = inputs.shape[depth:]
+    flat_inputs = inputs.reshape((-1, *tail))
+    flat_updates = updates.reshape((-1, *tail))
+    index = flat_index.reshape((-1,) + (1,) * len(tail)).expand(flat_updates.shape)
+    out = flat_inputs.scatter_reduce(0, index, flat_updates, _SCATTER_REDUCE[reduction])
+    return out.reshape(inputs.shape)
+
+
+def slice_update(inputs, start_indices, updates):
+    """``inputs`` with the block starting at ``start_indices`` replaced by ``updates``."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates).to(inputs.dtype)
+    index = tuple(slice(int(s), int(s) + n) for s, n in zip(start_indices, updates.shape))
+    out = inputs.clone()
+    out[index] = updates
+    return out

@@ -1,4 +1,4 @@
-"""torch math primitives: top-k, logsumexp, erf, segment sums."""
+"""torch math primitives: top-k, logsumexp, erf, segment sums and maxima, FFTs, i0."""
 
 import torch
 
@@ -63,3 +63,75 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 def qr(x, mode="reduced"):
     return torch.linalg.qr(_float(x), mode=mode)
+
+
+def _complex(real, imag):
+    return torch.complex(convert_to_tensor(real), convert_to_tensor(imag))
+
+
+def _split(z):
+    return torch.real(z).contiguous(), torch.imag(z).contiguous()
+
+
+def fft(real, imag):
+    return _split(torch.fft.fft(_complex(real, imag), dim=-1))
+
+
+def fft2(real, imag):
+    return _split(torch.fft.fft2(_complex(real, imag), dim=(-2, -1)))
+
+
+def ifft2(real, imag):
+    return _split(torch.fft.ifft2(_complex(real, imag), dim=(-2, -1)))
+
+
+def rfft(x, fft_length=None):
+    return _split(torch.fft.rfft(convert_to_tensor(x), n=fft_length, dim=-1))
+
+
+def irfft(real, imag, fft_length=None):
+    return torch.fft.irfft(_complex(real, imag), n=fft_length, dim=-1)
+
+
+def view_as_complex(x):
+    return torch.view_as_complex(convert_to_tensor(x).contiguous())
+
+
+def view_as_real(x):
+    return torch.view_as_real(convert_to_tensor(x))
+
+
+def segment_max(data, segment_ids, num_segments=None):
+    data = convert_to_tensor(data)
+    segment_ids = convert_to_tensor(segment_ids).to(torch.int64)
+    if num_segments is None:
+        num_segments = int(segment_ids.max().item()) + 1
+    shape = (num_segments,) + tuple(data.shape[1:])
+    # Empty segments hold the dtype's lowest value, as in Keras (-inf for floats).
+    if data.dtype.is_floating_point:
+        lowest = float("-inf")
+    else:
+        lowest = torch.iinfo(data.dtype).min
+    result = torch.full(shape, lowest, dtype=data.dtype, device=data.device)
+    index = segment_ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
+    return result.scatter_reduce(0, index, data, reduce="amax", include_self=True)
+
+
+def erfc(x):
+    return torch.special.erfc(_float(x))
+
+
+def i0(x):
+    return torch.special.i0(convert_to_tensor(x))
+
+
+def nextafter(x1, x2):
+    return torch.nextafter(convert_to_tensor(x1), convert_to_tensor(x2))
+
+
+def fmax(x1, x2):
+    return torch.fmax(convert_to_tensor(x1), convert_to_tensor(x2))
+
+
+def fmin(x1, x2):
+    return torch.fmin(convert_to_tensor(x1), convert_to_tensor(x2))

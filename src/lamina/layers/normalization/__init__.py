@@ -1,4 +1,4 @@
 """Normalization layers: BatchNormalization and LayerNormalization.
 
-Also GroupNormalization, UnitNormalization and the SpectralNormalization wrapper.
+Also GroupNormalization, RMSNormalization, UnitNormalization and the SpectralNormalization wrapper.
 """

@@ -1,5 +1,6 @@
 """Preprocessing layers: image resizing, cropping, rescaling and random augmentation;
-structured data (normalization, discretization, category encoding, hashing, integer lookup).
+structured data (normalization, discretization, category encoding, hashing, integer and
+string lookup); text (TextVectorization).
 
 The explicit list of what this package exports, one class per line, sorted.
 """
@@ -19,4 +20,6 @@ from lamina.layers.preprocessing.random_translation import RandomTranslation
 from lamina.layers.preprocessing.random_zoom import RandomZoom
 from lamina.layers.preprocessing.rescaling import Rescaling
 from lamina.layers.preprocessing.resizing import Resizing
+from lamina.layers.preprocessing.string_lookup import StringLookup
+from lamina.layers.preprocessing.text_vectorization import TextVectorization
 

@@ -5,6 +5,10 @@ The vocabulary is held on the host as a NumPy array and, for lookups, as two sma
 tensors: the tokens sorted, and each sorted token's index. A lookup is then a
 ``digitize`` into the sorted tokens and a ``take``, ops both engines compile, so the layer
 runs inside ``fit`` on torch and JAX (Keras's own needs TensorFlow hash tables).
+
+``StringLookup`` subclasses this layer: it overrides the token hooks (``_as_tokens``,
+``_token_from_line``, ``_make_tables``) and looks strings up on the host; the vocabulary,
+adapt, encoding and saving logic here serves both.
 """
 
 import collections
@@ -27,21 +31,21 @@ _OOV_METHODS = ("floormod", "farmhash")
 _DROPPED = -1
 
 _OOV_WITHOUT_BUCKETS = (
-    'IntegerLookup layer "{name}": with num_oov_indices=0 every input must be in the '
+    '{cls} layer "{name}": with num_oov_indices=0 every input must be in the '
     "vocabulary, but found out-of-vocabulary values {values}. Set num_oov_indices=1 (or "
     "more) to map them to OOV indices."
 )
 _TRACED_FARMHASH = (
-    'IntegerLookup layer "{name}": oov_method="farmhash" hashes the text of OOV tokens on '
+    '{cls} layer "{name}": oov_method="farmhash" hashes the text of OOV tokens on '
     "the host, which cannot run inside a compiled step. Use oov_method=\"floormod\", or "
     "compile the model with jit_compile=False (or run_eagerly=True)."
 )
 _REPEATED = (
-    'IntegerLookup layer "{name}": the vocabulary must not repeat a token; repeated: '
+    '{cls} layer "{name}": the vocabulary must not repeat a token; repeated: '
     "{tokens}. Pass each token once."
 )
 _SPECIAL_INSIDE = (
-    'IntegerLookup layer "{name}": the {what} {token} sits inside the vocabulary at index '
+    '{cls} layer "{name}": the {what} {token} sits inside the vocabulary at index '
     "{index}. Leave the mask and OOV tokens out of `vocabulary`, or put them only at its "
     "start, in this order: {special}."
 )
@@ -70,7 +74,7 @@ _ARGUMENT_CHECKS = (
     (lambda a: a["sparse"],
      "`sparse=True` needs sparse tensors, which exist only on the TensorFlow backend. "
      "Leave sparse=False."),
-    (lambda a: a["vocabulary_dtype"] != "int64",
+    (lambda a: a["vocabulary_dtype"] != a["self"].vocabulary_dtype,
      "only vocabulary_dtype='int64' is supported. Received: "
      "vocabulary_dtype={vocabulary_dtype!r}."),
     (lambda a: a["pad_to_max_tokens"] and a["max_tokens"] is None,
@@ -79,7 +83,9 @@ _ARGUMENT_CHECKS = (
     (lambda a: a["oov_method"] not in _OOV_METHODS,
      "`oov_method` must be one of " + str(_OOV_METHODS) + ". Received: "
      "oov_method={oov_method!r}."),
-    (lambda a: a["salt"] is not None and a["oov_method"] != "farmhash",
+    # String tokens are always hashed; integers only with "farmhash".
+    (lambda a: a["salt"] is not None and a["oov_method"] != "farmhash" and
+     a["self"].vocabulary_dtype == "int64",
      "`salt` applies only with oov_method='farmhash'. Received: oov_method={oov_method!r}."),
     (lambda a: a["salt"] is not None and not isinstance(a["salt"], (int, np.integer)) and
      not (isinstance(a["salt"], (tuple, list)) and len(a["salt"]) == 2),
@@ -90,8 +96,8 @@ _ARGUMENT_CHECKS = (
     (lambda a: a["invert"] and a["output_mode"] != "int",
      '`invert=True` needs output_mode="int". Received: output_mode="{output_mode}".'),
     (lambda a: a["invert"] and a["oov_token"] is None,
-     "`invert=True` returns `oov_token` for OOV indices, so it must be an integer. "
-     "Received: oov_token=None."),
+     "`invert=True` returns `oov_token` for OOV indices, so it must be set (a token of "
+     "the vocabulary's type). Received: oov_token=None."),
     (lambda a: a["idf_weights"] is not None and a["output_mode"] != "tf_idf",
      '`idf_weights` applies only to output_mode="tf_idf". Received: '
      'output_mode="{output_mode}".'),
@@ -105,7 +111,8 @@ _ARGUMENT_CHECKS = (
 def _check_arguments(arguments):
     for is_wrong, message in _ARGUMENT_CHECKS:
         if is_wrong(arguments):
-            raise ValueError("IntegerLookup: " + message.format(**arguments))
+            raise ValueError(type(arguments["self"]).__name__ + ": " +
+                             message.format(**arguments))
 
 
 class IntegerLookup(Layer):
@@ -148,6 +155,10 @@ class IntegerLookup(Layer):
         >>> layer(np.array([[12, 1138, 42], [42, 1000, 36]]))  # [[1, 3, 4], [4, 0, 2]]
     """
 
+    # What the vocabulary holds; StringLookup changes these and the hooks below.
+    vocabulary_dtype = "int64"
+    _token_dtype = np.int64
+
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
                  vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False,
                  output_mode="int", sparse=False, pad_to_max_tokens=False,
@@ -161,7 +172,6 @@ class IntegerLookup(Layer):
         self.num_oov_indices = num_oov_indices
         self.mask_token = mask_token
         self.oov_token = oov_token
-        self.vocabulary_dtype = "int64"
         self.invert = invert
         self.output_mode = output_mode
         self.sparse = sparse
@@ -177,7 +187,8 @@ class IntegerLookup(Layer):
         self._has_input_vocabulary = has_input_vocabulary
         # A file path is read now; the config then carries the tokens, as for adapt().
         self.input_vocabulary = None if isinstance(vocabulary, (str, os.PathLike)) else (
-            None if vocabulary is None else _int_tokens(vocabulary, "`vocabulary`").tolist())
+            None if vocabulary is None else
+            self._as_tokens(vocabulary, "`vocabulary`").tolist())
         self.input_idf_weights = None if idf_weights is None else \
             np.asarray(ops.convert_to_numpy(idf_weights) if backend.is_tensor(idf_weights)
                        else idf_weights, dtype="float64").tolist()
@@ -188,6 +199,20 @@ class IntegerLookup(Layer):
             self.set_vocabulary(vocabulary, idf_weights)
         else:
             self._tables = self._make_tables()  # mask and OOV indices only
+
+    @property
+    def _label(self):
+        """How error messages name this layer: ``IntegerLookup layer "name"``."""
+        return f'{type(self).__name__} layer "{self.name}"'
+
+    # -- token hooks (StringLookup overrides these) ------------------------------------
+    def _as_tokens(self, values, what):
+        """``values`` as a 1-D NumPy array of tokens."""
+        return _int_tokens(values, what)
+
+    def _token_from_line(self, line):
+        """A token read from one line of a vocabulary file."""
+        return int(line)
 
     # -- the index layout -------------------------------------------------------------
     def _oov_start(self):
@@ -249,25 +274,25 @@ class IntegerLookup(Layer):
         """
         if self.output_mode == "tf_idf" and idf_weights is None:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": output_mode="tf_idf" needs '
+                f'{self._label}: output_mode="tf_idf" needs '
                 "`idf_weights` with the vocabulary."
             )
         if self.output_mode != "tf_idf" and idf_weights is not None:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": `idf_weights` applies only to '
+                f'{self._label}: `idf_weights` applies only to '
                 f'output_mode="tf_idf"; this layer has output_mode="{self.output_mode}".'
             )
         if isinstance(vocabulary, (str, os.PathLike)):
             if self.output_mode == "tf_idf":
                 raise ValueError(
-                    f'IntegerLookup layer "{self.name}": output_mode="tf_idf" cannot read '
+                    f'{self._label}: output_mode="tf_idf" cannot read '
                     "the vocabulary from a file; pass a list with `idf_weights`."
                 )
             vocabulary = self._read_vocabulary_file(vocabulary)
-        vocabulary = _int_tokens(vocabulary, "`vocabulary`")
+        vocabulary = self._as_tokens(vocabulary, "`vocabulary`")
         if vocabulary.size == 0:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": the vocabulary is empty. Pass at least '
+                f'{self._label}: the vocabulary is empty. Pass at least '
                 "one token."
             )
         token_start = self._token_start()
@@ -280,7 +305,7 @@ class IntegerLookup(Layer):
         size = token_start + len(tokens)
         if self.max_tokens is not None and size > self.max_tokens:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": the vocabulary needs {size} indices '
+                f'{self._label}: the vocabulary needs {size} indices '
                 f"(with mask and OOV indices), more than max_tokens={self.max_tokens}. Raise "
                 "max_tokens or pass fewer tokens."
             )
@@ -292,31 +317,36 @@ class IntegerLookup(Layer):
     def _read_vocabulary_file(self, path):
         if not os.path.exists(path):
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": the vocabulary file {str(path)!r} does '
+                f'{self._label}: the vocabulary file {str(path)!r} does '
                 "not exist."
             )
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
         while lines and not lines[-1]:
             lines.pop()
-        return [int(line) for line in lines]
+        return [self._token_from_line(line) for line in lines]
 
     def _check_tokens(self, tokens, vocabulary, special):
         counts = collections.Counter(tokens.tolist())
         repeated = [t for t, c in counts.items() if c > 1]
         if repeated:
-            raise ValueError(_REPEATED.format(name=self.name, tokens=repeated))
+            raise ValueError(_REPEATED.format(cls=type(self).__name__, name=self.name,
+                tokens=repeated))
         for what, token, applies in (("mask token", self.mask_token, True),
                                      ("OOV token", self.oov_token, self.invert)):
             if applies and token is not None and token in counts:
                 index = int(np.flatnonzero(vocabulary == token)[-1])
                 raise ValueError(_SPECIAL_INSIDE.format(
-                    name=self.name, what=what, token=token, index=index, special=special))
+                    cls=type(self).__name__, name=self.name,
+                what=what, token=token, index=index, special=special))
+        self._check_token_range(tokens)
+
+    def _check_token_range(self, tokens):
         if tokens.size and self._key_dtype() == "int32":
             info = np.iinfo(np.int32)
             if tokens.min() < info.min or tokens.max() > info.max:
                 raise ValueError(
-                    f'IntegerLookup layer "{self.name}": tokens outside the int32 range '
+                    f'{self._label}: tokens outside the int32 range '
                     f"({tokens.min()}, {tokens.max()}) need 64-bit integers, which this "
                     "backend has turned off (JAX: set jax_enable_x64)."
                 )
@@ -326,12 +356,12 @@ class IntegerLookup(Layer):
             idf_weights) else idf_weights, dtype="float64")
         if weights.ndim != 1:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": `idf_weights` must be 1-D. Received '
+                f'{self._label}: `idf_weights` must be 1-D. Received '
                 f"shape {weights.shape}."
             )
         if len(weights) != vocabulary_length:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}": `idf_weights` needs one weight per '
+                f'{self._label}: `idf_weights` needs one weight per '
                 f"vocabulary entry: {vocabulary_length}, received {len(weights)}."
             )
         # Without weights for the OOV slots, they get the mean weight (Keras's default).
@@ -345,7 +375,7 @@ class IntegerLookup(Layer):
         return weights.astype(backend.floatx())
 
     def _set_tokens(self, tokens, idf=None):
-        self._tokens = np.asarray(tokens, dtype=np.int64)
+        self._tokens = np.asarray(tokens, dtype=self._token_dtype)
         if idf is not None:
             self._idf = idf
         # Made here, eagerly: made during a traced (jitted) call, they would be that
@@ -355,7 +385,7 @@ class IntegerLookup(Layer):
         if self.output_mode != "int" and not self.pad_to_max_tokens and \
                 self._frozen_vocab_size is not None and size != self._frozen_vocab_size:
             raise RuntimeError(
-                f'IntegerLookup layer "{self.name}": with output_mode="{self.output_mode}" '
+                f'{self._label}: with output_mode="{self.output_mode}" '
                 "and pad_to_max_tokens=False the output width is the vocabulary size, which "
                 f"cannot change once set: it was {self._frozen_vocab_size}, the new "
                 f"vocabulary has {size}. Set pad_to_max_tokens=True with max_tokens, or "
@@ -387,7 +417,7 @@ class IntegerLookup(Layer):
         self.reset_state()
         whole = isinstance(data, (np.ndarray, list, tuple, backend.BaseVariable)) or \
             backend.is_tensor(data)
-        for batch in normalization.adapt_batches(data, "IntegerLookup", steps=steps,
+        for batch in normalization.adapt_batches(data, type(self).__name__, steps=steps,
                                                  sequences_are_data=True):
             if whole and batch.ndim == 1:
                 batch = batch[:, None]  # each element of a whole 1-D array is a document
@@ -398,18 +428,26 @@ class IntegerLookup(Layer):
         """Count the tokens of one batch (rows are documents for ``"tf_idf"``)."""
         if self._has_input_vocabulary:
             raise ValueError(
-                f'IntegerLookup layer "{self.name}" was given its vocabulary; it cannot be '
+                f'{self._label} was given its vocabulary; it cannot be '
                 "adapted. Create it without `vocabulary` to learn one from data."
             )
         data = np.asarray(data)
         if data.ndim < 2:
             data = data.reshape(1, -1)  # a single document
-        self._counts.update(_int_tokens(data, "adapt data").tolist())
+        if data.size == 0:
+            return
+        self._count_documents([self._as_tokens(row, "adapt data")
+                               for row in data.reshape(len(data), -1)])
+
+    def _count_documents(self, documents):
+        """Count the tokens of ``documents``, a list of 1-D token arrays (they may differ in
+        length: TextVectorization passes split texts)."""
+        for document in documents:
+            self._counts.update(document.tolist())
+            if self.output_mode == "tf_idf":
+                self._document_counts.update(np.unique(document).tolist())
         if self.output_mode == "tf_idf":
-            for row in data.reshape(len(data), -1):
-                self._document_counts.update(np.unique(_int_tokens(row, "adapt data"))
-                                             .tolist())
-            self._num_documents += len(data)
+            self._num_documents += len(documents)
 
     def finalize_state(self):
         """Turn the counts into the vocabulary (and IDF weights), then clear them."""
@@ -418,7 +456,7 @@ class IntegerLookup(Layer):
         for special in (self.mask_token, self.oov_token):
             if special is not None:
                 self._counts.pop(special, None)
-        tokens = np.array(list(self._counts), dtype=np.int64)
+        tokens = np.array(list(self._counts), dtype=self._token_dtype)
         counts = np.array([self._counts[t] for t in tokens.tolist()], dtype=np.int64)
         order = np.lexsort((tokens, counts))[::-1]  # count, then token, both descending
         if self.max_tokens:
@@ -500,7 +538,7 @@ class IntegerLookup(Layer):
             return ops.mod(tokens, self.num_oov_indices)
         values = category_encoding.concrete_values(tokens)
         if values is None:
-            raise ValueError(_TRACED_FARMHASH.format(name=self.name))
+            raise ValueError(_TRACED_FARMHASH.format(cls=type(self).__name__, name=self.name))
         buckets = hashing.hash_to_bins(values, self.num_oov_indices, self.salt)
         return ops.convert_to_tensor(buckets, dtype=backend.standardize_dtype(tokens.dtype))
 
@@ -511,18 +549,22 @@ class IntegerLookup(Layer):
         if values is None or known is None or known.all():
             return
         raise ValueError(_OOV_WITHOUT_BUCKETS.format(
-            name=self.name, values=np.unique(values[~known])[:10].tolist()))
+            cls=type(self).__name__, name=self.name,
+                values=np.unique(values[~known])[:10].tolist()))
 
     def _depth(self):
         return self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
 
-    def call(self, inputs):
+    def _check_depth(self):
         if self.output_mode != "int" and self._depth() is None:
             raise RuntimeError(
-                f'IntegerLookup layer "{self.name}": output_mode="{self.output_mode}" needs '
+                f'{self._label}: output_mode="{self.output_mode}" needs '
                 "the vocabulary size before the first call. Pass `vocabulary`, call "
                 "adapt(data) or set_vocabulary(...) first, or set pad_to_max_tokens=True."
             )
+
+    def call(self, inputs):
+        self._check_depth()
         x = ops.cast(inputs, self._key_dtype())
         scalar = ops.ndim(x) == 0
         if scalar:
@@ -531,6 +573,11 @@ class IntegerLookup(Layer):
             out = self._invert(x)
         else:
             out = self._lookup(x)
+        return self._encode(out, scalar)
+
+    def _encode(self, out, scalar):
+        """Indices (with a trailing axis added when the input was a scalar) in
+        ``output_mode``."""
         if self.output_mode == "int":
             out = ops.cast(out, "int64")
             return ops.squeeze(out, -1) if scalar else out
