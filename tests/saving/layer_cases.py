@@ -17,6 +17,8 @@ import lamina
 EXEMPT = {
     "Layer": "the abstract base class; its subclasses are covered",
     "InputLayer": "every case's Functional model starts with one",
+    "Wrapper": "an abstract base (no call); TimeDistributed and the subclass in "
+               "tests/layers/test_wrapper.py cover it",
     # lamina tensors (and so lamina.Input) have no string dtype, so these cannot sit in a
     # Functional model; their .keras round trips (adapted vocabularies included) are in
     # tests/layers/preprocessing/test_text_lookup.py, saved inside a Sequential.

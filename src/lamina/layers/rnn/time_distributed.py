@@ -3,11 +3,11 @@ sequence, independently."""
 
 from lamina import ops
 from lamina.layers.core.dense import Dense
-from lamina.layers.layer import Layer
+from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.rnn.stacked_rnn_cells import build_cell
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Apply ``layer`` to every temporal slice ``inputs[:, t]`` of the input.
 
     Each timestep is processed separately (as in Keras 3), so layers whose result depends
@@ -30,13 +30,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                "TimeDistributed: `layer` must be a lamina Layer instance such as "
-                f"layers.Dense(8), got {layer!r}."
-            )
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_input_shape(self, input_shape):
@@ -77,19 +71,3 @@ class TimeDistributed(Layer):
                 step_kwargs["mask"] = mask[:, t]
             steps.append(self.layer.call(inputs[:, t], **step_kwargs))
         return ops.stack(steps, axis=1)
-
-    def get_config(self):
-        from lamina.saving import serialization
-
-        config = super().get_config()
-        config["layer"] = serialization.serialize_keras_object(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from lamina.saving import serialization
-
-        config = dict(config)
-        layer = serialization.deserialize_keras_object(config.pop("layer"),
-                                                       custom_objects=custom_objects)
-        return cls(layer, **config)
