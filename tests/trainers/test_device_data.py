@@ -189,3 +189,28 @@ def test_device_rows_materialize_in_their_structure():
     np.testing.assert_array_equal(out[1]["k"][0], source[[4, 1]])
     assert out[1]["k"][1] == 3
     assert has_device_rows(batch) and not has_device_rows(out)
+
+
+@pytest.mark.jax_only
+def test_evaluate_and_predict_on_device_resident_data_match_host_batches(monkeypatch):
+    rng = np.random.default_rng(5)
+    x = {"a": rng.normal(size=(70, 5)), "b": rng.normal(size=(70, 2)).astype("float32")}
+    y = [rng.integers(0, 3, 70), rng.normal(size=(70, 1)).astype("float32")]
+    results = []
+    for on in (False, True):
+        _force_device_data(monkeypatch, on)
+        keras.utils.set_random_seed(0)
+        a, b = keras.Input((5,), name="a"), keras.Input((2,), name="b")
+        h = layers.Dense(8, activation="relu")(layers.Concatenate()([a, b]))
+        model = keras.Model({"a": a, "b": b}, [layers.Dense(3, name="c")(h),
+                                               layers.Dense(1, name="r")(h)])
+        model.compile("adam", ["sparse_categorical_crossentropy", "mse"])
+        scores = model.evaluate(x, y, batch_size=16, verbose=0)
+        outputs = model.predict(x, batch_size=16, verbose=0)
+        keys = [k for k in model._step_functions["predict"].compiled if isinstance(k, tuple)]
+        results.append((scores, outputs, keys))
+    (host_scores, host_outputs, _), (scores, outputs, keys) = results
+    assert keys, "predict's compiled step did not receive device-resident rows"
+    np.testing.assert_allclose(scores, host_scores, rtol=1e-6, atol=1e-6)
+    for got, expected in zip(outputs, host_outputs):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)

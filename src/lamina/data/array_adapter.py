@@ -4,8 +4,9 @@ On torch the arrays become tensors once, when the adapter is made (NumPy memory 
 shared, not copied); each pass draws a permutation of the sample indices and every batch
 is one gather. On JAX NumPy data stays NumPy: a batch is gathered on the host and the
 jitted step moves it to the device, so the data is not held twice (as in Keras), except
-for ``fit``'s training data on an accelerator (``gather_in_step``): that moves to the
-device once, and each batch is a ``DeviceRows`` leaf that the compiled step gathers.
+on an accelerator (``gather_in_step``: fit, evaluate and predict ask for it): the data
+moves to the device once, and each batch is a ``DeviceRows`` leaf that the compiled step
+gathers.
 """
 
 import math
@@ -63,8 +64,8 @@ class ArrayDataAdapter(data_adapter.DataAdapter):
             stays on the host and each batch is copied to the device as it is served, the
             copy overlapping the previous batches' work, instead of one copy of everything
             before the first batch.
-        gather_in_step: the batches go to a compiled training step that can gather rows
-            itself (``fit`` on JAX): leaves the backend keeps on the device
+        gather_in_step: the batches go to a compiled step that can gather rows itself
+            (fit / evaluate / predict on JAX): leaves the backend keeps on the device
             (``backend.core.device_resident_sources``) are served as ``DeviceRows``.
 
     Example:

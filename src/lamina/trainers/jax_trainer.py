@@ -15,7 +15,7 @@
    N by itself (short steps), it asks for that function during the first epoch
    (``precompile_many``): traced at once, compiled by XLA on a background thread while the
    first epoch's steps go on, so the second epoch starts without a compilation stall.
-5. ``fit``'s training arrays may live on the device (on an accelerator: see
+5. Array data may live on the device (on an accelerator: see
    ``backend.core.device_resident_sources``): such a batch leaf is a ``DeviceRows``, and
    the compiled function receives the whole array and the step's row indices and gathers
    the batch inside, as a hand-written jitted loop does. Only the indices cross the bus.

@@ -460,8 +460,9 @@ class Trainer:
         return True
 
     def _gathers_in_step(self):
-        """Whether fit's compiled train step may gather its batch from device-resident
-        arrays (``DeviceRows``): the engine supports it (JAX) and the step is compiled."""
+        """Whether the compiled steps of fit / evaluate / predict may gather their batches
+        from device-resident arrays (``DeviceRows``): the engine supports it (JAX) and the
+        steps are compiled."""
         return bool(getattr(engine, "GATHERS_IN_STEP", False)) and not self.run_eagerly and \
             self.jit_compile is not False
 
@@ -521,7 +522,8 @@ class Trainer:
         verbose = 1 if verbose == "auto" else int(verbose)
         iterator = data.EpochIterator(x=x, y=y, sample_weight=sample_weight,
                                       batch_size=batch_size, steps_per_epoch=steps,
-                                      shuffle=False, single_pass=True)
+                                      shuffle=False, single_pass=True,
+                                      gather_in_step=self._gathers_in_step())
         self._prepare_for(iterator, y)
         callback_list = _callback_list(callbacks_module, callbacks, self, verbose, 1,
                                        iterator.num_batches)
@@ -559,13 +561,14 @@ class Trainer:
 
         verbose = 1 if verbose == "auto" else int(verbose)
         iterator = data.EpochIterator(x=x, batch_size=batch_size, steps_per_epoch=steps,
-                                      shuffle=False, single_pass=True)
+                                      shuffle=False, single_pass=True,
+                                      gather_in_step=self._gathers_in_step())
         callback_list = _callback_list(callbacks_module, callbacks, self, verbose, 1,
                                        iterator.num_batches)
         if not self.built:
             first = iterator.peek() if hasattr(iterator, "peek") else None
             if first is not None:
-                self(first[0], training=False)
+                self(materialize_batch(first)[0], training=False)
         predict_fn = self._step_function("predict")
         keep = getattr(engine, "predict_output_to_keep", None)
         callback_list.on_predict_begin()

@@ -196,7 +196,8 @@ _DEFAULT_DEVICE_BYTES = 4 * 2**30  # when the device does not report its memory
 
 
 def device_resident_sources(leaves):
-    """For each leaf of fit's training data, the array the compiled step gathers rows from
+    """For each leaf of array data (fit / evaluate / predict), the array the compiled step
+    gathers rows from
     (on the device), or None where the batch is gathered on the host as before.
 
     Measured on an H200 (issue 5): host batches left the JAX mlp at 0.69x and the cnn at
