@@ -197,6 +197,42 @@ def _acceptance(meta, records, workloads):
     return lines
 
 
+def _rounds_section(records, workloads):
+    """Each implementation's spread over its rounds and lamina/native as the ratio of the
+    fastest rounds (what the tables keep) beside the ratio of the median rounds: where the
+    two disagree on a verdict, the VM's process-to-process spread decided it."""
+    rows = []
+    for workload in workloads:
+        for backend in BACKENDS:
+            lamina = _find(records, workload, backend, "lamina")
+            native = _find(records, workload, backend, "native")
+            if not (_ok(lamina) and _ok(native)) or not (
+                    lamina.get("steady_rounds") and native.get("steady_rounds")):
+                continue
+            spans = []
+            for record in (lamina, native):
+                speeds = record["steady_rounds"]
+                spans.append(f"{_fmt_num(min(speeds))} / {_fmt_num(statistics.median(speeds))}"
+                             f" / {_fmt_num(max(speeds))}")
+            median_ratio = (statistics.median(lamina["steady_rounds"])
+                            / statistics.median(native["steady_rounds"]))
+            rows.append(f"| {workload} | {backend} | {len(lamina['steady_rounds'])} | "
+                        f"{spans[0]} | {spans[1]} | {_fmt_ratio(_ratio(lamina, native))} | "
+                        f"{_fmt_ratio(median_ratio)} |")
+    if not rows:
+        return []
+    return ["## Round to round", "",
+            "Each implementation's steady samples/s over its rounds (slowest / median / "
+            "fastest; each round is a fresh process) and lamina/native computed from the "
+            "fastest rounds (the tables above) and from the median rounds. Where the two "
+            "disagree about a threshold, the VM's process-to-process spread decided it, not "
+            "the code; `bench/ab.py` runs both loops in one process, alternating, for a "
+            "comparison free of that spread.", "",
+            "| workload | backend | rounds | lamina slowest / median / fastest "
+            "| native slowest / median / fastest | ratio of fastest | ratio of medians |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |"] + rows + [""]
+
+
 def _workload_table(records, workload):
     lines = ["| backend | impl | samples/s | lamina/native | lamina/keras | first epoch (s) "
              "| peak RSS (MiB) | final loss | epoch spread | other CPU | load avg start -> end |",
@@ -417,6 +453,7 @@ def render(meta, records, gpu=None):
     out += _summary(records, workloads) + [""]
     out += ["## Acceptance criteria of issue 5, checked on this run", ""]
     out += _acceptance(meta, records, workloads) + [""]
+    out += _rounds_section(records, workloads)
     out += ["## Per workload", ""]
     for workload in workloads:
         samples, epochs = plan[workload]

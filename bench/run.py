@@ -293,7 +293,7 @@ def main(argv=None):
     for workload in args.workloads:
         samples, epochs = plan[workload]
         for backend in args.backends:
-            best, firsts, peaks = {}, {}, {}
+            best, firsts, peaks, speeds = {}, {}, {}, {}
             rounds = args.repeats if args.quick or args.exact_rounds else max(
                 args.repeats, MIN_ROUNDS.get(workload, 0))
             for repeat in range(rounds):
@@ -310,6 +310,7 @@ def main(argv=None):
                     if "error" not in record:
                         firsts.setdefault(impl, []).append(record["first_epoch_s"])
                         peaks.setdefault(impl, []).append(record["peak_rss_mb"])
+                        speeds.setdefault(impl, []).append(record["steady_samples_per_s"])
             for impl in args.impls:
                 record = best[impl]
                 record["repeats"] = rounds
@@ -319,6 +320,8 @@ def main(argv=None):
                     record["first_epoch_kept_run_s"] = record["first_epoch_s"]
                     record["first_epoch_s"] = min(firsts[impl])
                     record["peak_rss_rounds_mb"] = peaks[impl]  # the report takes the median
+                    # Every round's steady speed, in round order: the report's spread table.
+                    record["steady_rounds"] = speeds[impl]
                 records.append(record)
             # What has finished so far, in case the whole run is stopped (a GPU lease ends).
             with open(partial, "w") as f:
