@@ -28,6 +28,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=3, help="per round; the first untimed")
     parser.add_argument("--samples", type=int, default=None)
+    parser.add_argument("--against", choices=("native", "keras"), default="native",
+                        help="the other implementation (keras: Keras 3 on the same backend)")
     args = parser.parse_args(argv)
     os.environ["KERAS_BACKEND"] = os.environ["LAMINA_BACKEND"] = args.backend
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,9 +40,15 @@ def main(argv=None):
     workload = importlib.import_module(args.workload).WORKLOAD
     samples = args.samples or workload.default_samples
     x, y = workload.make_data(samples, np.random.default_rng(common.SEED))
-    native = common.run_torch_native if args.backend == "torch" else common.run_jax_native
+    if args.against == "keras":
+        import keras
+
+        other = lambda: common.run_keras_style(workload, keras, x, y, args.epochs, 0)  # noqa: E731
+    else:
+        native = common.run_torch_native if args.backend == "torch" else common.run_jax_native
+        other = lambda: native(workload, x, y, args.epochs)  # noqa: E731
     runs = {"lamina": lambda: common.run_keras_style(workload, lamina, x, y, args.epochs, 0),
-            "native": lambda: native(workload, x, y, args.epochs)}
+            args.against: other}
     epoch_times = {name: [] for name in runs}
     for round_index in range(args.rounds):
         order = list(runs) if round_index % 2 == 0 else list(runs)[::-1]
@@ -51,7 +59,7 @@ def main(argv=None):
     for name, median in medians.items():
         print(f"{args.workload} {name}-{args.backend}: {samples / median:,.0f} samples/s "
               f"(median of {len(epoch_times[name])} epochs)")
-    print(f"lamina/native: {medians['native'] / medians['lamina']:.3f}x")
+    print(f"lamina/{args.against}: {medians[args.against] / medians['lamina']:.3f}x")
 
 
 if __name__ == "__main__":
