@@ -42,6 +42,7 @@ _SUBMODULES = (
     "saving",
     "tree",
     "utils",
+    "wrappers",
 )
 
 # Top-level names and the submodule that defines each.

@@ -11,6 +11,9 @@ from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler
 from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from lamina.callbacks.remote_monitor import RemoteMonitor
+from lamina.callbacks.swap_ema_weights import SwapEMAWeights
+from lamina.callbacks.tensorboard import TensorBoard
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
@@ -25,5 +28,8 @@ __all__ = [
     "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
+    "SwapEMAWeights",
+    "TensorBoard",
     "TerminateOnNaN",
 ]

@@ -120,6 +120,31 @@ class Trainer:
         self._step_functions = {}
         self.compiled = True
 
+    def get_compile_config(self):
+        """The arguments the model was compiled with, in Keras's ``compile_config`` form
+        (what ``.keras`` files store), or None when it is not compiled.
+
+        Example:
+            >>> clone.compile_from_config(model.get_compile_config())
+        """
+        from lamina.saving import keras_archive
+
+        return keras_archive.compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compile the model from a ``compile_config`` (``get_compile_config()``'s or a
+        ``.keras`` file's): a fresh optimizer of the same class and settings, the same
+        losses and metrics.
+
+        Args:
+            config: the dict, or None (then nothing is done).
+        """
+        if not config:
+            return
+        from lamina.saving import keras_archive
+
+        keras_archive.compile_from_config(self, config)
+
     def _output_names_for_compile(self):
         names = getattr(self, "output_names", None)
         try:
