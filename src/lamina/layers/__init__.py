@@ -37,6 +37,7 @@ from lamina.layers.core.input_layer import Input
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.core.lambda_layer import Lambda
 from lamina.layers.core.masking import Masking
+from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
 from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
