@@ -28,6 +28,7 @@ EXEMPT = {
                          "test_text_lookup.py",
     # Its saved config holds a pickled torch module that lamina never loads: the round
     # trips (own files and Keras's, with the module passed back) are in its own tests.
+    "JaxLayer": "JAX backend only, wraps plain functions; see tests/layers/test_jax_layer.py",
     "TorchModuleWrapper": "torch backend only, pickled module; see "
                           "tests/layers/test_torch_module_wrapper.py",
 }

@@ -35,6 +35,7 @@ from lamina.layers.core.embedding import Embedding
 from lamina.layers.core.identity import Identity
 from lamina.layers.core.input_layer import Input
 from lamina.layers.core.input_layer import InputLayer
+from lamina.layers.core.jax_layer import JaxLayer
 from lamina.layers.core.lambda_layer import Lambda
 from lamina.layers.core.masking import Masking
 from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
