@@ -91,6 +91,7 @@ from lamina.layers.pooling.max_pooling import MaxPooling3D
 from lamina.layers.preprocessing.category_encoding import CategoryEncoding
 from lamina.layers.preprocessing.center_crop import CenterCrop
 from lamina.layers.preprocessing.discretization import Discretization
+from lamina.layers.preprocessing.hashed_crossing import HashedCrossing
 from lamina.layers.preprocessing.hashing import Hashing
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup
 from lamina.layers.preprocessing.normalization import Normalization

@@ -8,6 +8,7 @@ The explicit list of what this package exports, one class per line, sorted.
 from lamina.layers.preprocessing.category_encoding import CategoryEncoding
 from lamina.layers.preprocessing.center_crop import CenterCrop
 from lamina.layers.preprocessing.discretization import Discretization
+from lamina.layers.preprocessing.hashed_crossing import HashedCrossing
 from lamina.layers.preprocessing.hashing import Hashing
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup
 from lamina.layers.preprocessing.normalization import Normalization
