@@ -155,6 +155,8 @@ def _cases():
         Case("EinsumDense", layer("EinsumDense", "ab,bc->ac", output_shape=3,
                                   bias_axes="c"), _f((4,))),
         Case("Embedding", layer("Embedding", 10, 3, mask_zero=True), [((5,), "int32")]),
+        Case("ReversibleEmbedding", layer("ReversibleEmbedding", 10, 3, tie_weights=False),
+             [((5,), "int32")]),
         Case("Flatten", layer("Flatten"), _f((3, 2))),
         Case("GRU", layer("GRU", 3), seq),
         Case("GRUCell", rnn("GRUCell", 3), seq),

@@ -38,6 +38,7 @@ from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.core.jax_layer import JaxLayer
 from lamina.layers.core.lambda_layer import Lambda
 from lamina.layers.core.masking import Masking
+from lamina.layers.core.reversible_embedding import ReversibleEmbedding
 from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
 from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.input_spec import InputSpec
