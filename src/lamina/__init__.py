@@ -21,6 +21,7 @@ version = __version__
 # Public submodules, loaded on first attribute access.
 _SUBMODULES = (
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",
@@ -64,6 +65,9 @@ _NAMES = {
     "StatelessScope": "backend",
     "SymbolicScope": "backend",
     "name_scope": "backend",
+    "RematScope": "_runtime",
+    "device": "_runtime",
+    "remat": "_runtime",
 }
 
 

@@ -12,6 +12,7 @@ import re
 import threading
 import weakref
 
+from lamina import _runtime
 from lamina import backend
 from lamina import tree
 from lamina.backend import KerasTensor
@@ -160,6 +161,9 @@ class Layer(backend.LayerBase):
         state["built"] = False
         state["_trainable"] = True
         state["name"] = None
+        # The RematScope active when the layer is created decides whether its calls are
+        # rematerialized (as in Keras).
+        state["_remat_mode"] = _runtime.get_current_remat_mode()
         return obj
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
@@ -563,11 +567,13 @@ class Layer(backend.LayerBase):
             kwargs["mask"] = previous_mask
 
         context = _context
+        call = self.call if self._remat_mode is None else \
+            _runtime.rematerialized_call(self, self.call, args, kwargs)
         try:
             if context.depth and context.training is training and \
                     self._compute_dtype == self._dtype:
                 # Inside another layer's call, with its `training`: no scope to open.
-                outputs = self.call(*args, **kwargs)
+                outputs = call(*args, **kwargs)
             else:
                 if not context.depth:
                     self._clear_losses()
@@ -575,9 +581,9 @@ class Layer(backend.LayerBase):
                     if self._compute_dtype != self._dtype:
                         # Mixed precision: float32 weights are read in the compute dtype.
                         with scopes.autocast_scope(self._compute_dtype):
-                            outputs = self.call(*args, **kwargs)
+                            outputs = call(*args, **kwargs)
                     else:
-                        outputs = self.call(*args, **kwargs)
+                        outputs = call(*args, **kwargs)
         except (ValueError, TypeError) as error:
             raise _annotate(error, self) from None
         if self.activity_regularizer is not None:
@@ -852,7 +858,7 @@ def remember_plain_call(layer, given):
     regularizer, no autocast), so containers may call ``call`` directly for inputs of the
     same type, shape and dtype (see :func:`call_plain`)."""
     if layer._last_output_mask is None and type(layer).__call__ is Layer.__call__ and \
-            layer._compute_mask_is_default and layer.built and \
+            layer._compute_mask_is_default and layer.built and layer._remat_mode is None and \
             layer.activity_regularizer is None and layer._compute_dtype == layer._dtype and \
             backend.is_tensor(given) and not isinstance(given, KerasTensor) and \
             layer.__dict__.get("_passthrough") == (given.dtype, layer._compute_dtype) and \
@@ -899,7 +905,8 @@ def remember_plain_call_many(layer, xs):
     input already in the compute dtype), and the call produced no mask."""
     if layer._last_output_mask is None and type(layer).__call__ is Layer.__call__ and \
             (layer._compute_mask_is_default or type(layer).__module__.startswith("lamina.")) \
-            and layer.built and layer.activity_regularizer is None and \
+            and layer.built and layer._remat_mode is None and \
+            layer.activity_regularizer is None and \
             layer._compute_dtype == layer._dtype and all(
                 backend.is_tensor(x) and not isinstance(x, KerasTensor) and
                 getattr(x, "_keras_mask", None) is None and

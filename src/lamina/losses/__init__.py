@@ -2,6 +2,8 @@
 
 import inspect
 
+from lamina.losses.ctc import CTC
+from lamina.losses.ctc import ctc
 from lamina.losses.hinge import CategoricalHinge
 from lamina.losses.hinge import Hinge
 from lamina.losses.hinge import SquaredHinge
@@ -52,13 +54,13 @@ ALL_OBJECTS = {
     obj.__name__: obj
     for obj in (BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
                 CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
-                CategoricalHinge, Circle, CosineSimilarity, Dice, Hinge, Huber, KLDivergence,
+                CategoricalHinge, Circle, CosineSimilarity, CTC, Dice, Hinge, Huber, KLDivergence,
                 LogCosh, Loss, LossFunctionWrapper, MeanAbsoluteError,
                 MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
                 Poisson, SparseCategoricalCrossentropy, SquaredHinge, Tversky,
                 binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
                 categorical_focal_crossentropy, categorical_generalized_cross_entropy,
-                categorical_hinge, circle, cosine_similarity, dice, hinge, huber,
+                categorical_hinge, circle, cosine_similarity, ctc, dice, hinge, huber,
                 kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
                 mean_squared_error, mean_squared_logarithmic_error, poisson,
                 sparse_categorical_crossentropy, squared_hinge, tversky)
@@ -162,6 +164,7 @@ __all__ = [
     "ALL_OBJECTS",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
+    "CTC",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
     "CategoricalGeneralizedCrossEntropy",
@@ -191,6 +194,7 @@ __all__ = [
     "categorical_hinge",
     "circle",
     "cosine_similarity",
+    "ctc",
     "deserialize",
     "dice",
     "get",

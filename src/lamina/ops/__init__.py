@@ -47,6 +47,7 @@ from lamina.ops.linalg import slogdet
 from lamina.ops.linalg import solve
 from lamina.ops.linalg import solve_triangular
 from lamina.ops.linalg import svd
+from lamina.ops.math import cdist
 from lamina.ops.math import erf
 from lamina.ops.math import erfc
 from lamina.ops.math import erfinv
@@ -63,11 +64,15 @@ from lamina.ops.math import qr
 from lamina.ops.math import rfft
 from lamina.ops.math import rsqrt
 from lamina.ops.math import segment_max
+from lamina.ops.math import segment_min
+from lamina.ops.math import segment_prod
 from lamina.ops.math import segment_sum
 from lamina.ops.math import stft
 from lamina.ops.math import top_k
 from lamina.ops.math import view_as_complex
 from lamina.ops.math import view_as_real
+from lamina.ops.nn import adaptive_average_pool
+from lamina.ops.nn import adaptive_max_pool
 from lamina.ops.nn import average_pool
 from lamina.ops.nn import batch_normalization
 from lamina.ops.nn import binary_crossentropy
@@ -75,9 +80,13 @@ from lamina.ops.nn import categorical_crossentropy
 from lamina.ops.nn import celu
 from lamina.ops.nn import conv
 from lamina.ops.nn import conv_transpose
+from lamina.ops.nn import ctc_decode
+from lamina.ops.nn import ctc_loss
+from lamina.ops.nn import depth_to_space
 from lamina.ops.nn import depthwise_conv
 from lamina.ops.nn import dot_product_attention
 from lamina.ops.nn import elu
+from lamina.ops.nn import fold
 from lamina.ops.nn import gelu
 from lamina.ops.nn import glu
 from lamina.ops.nn import hard_shrink
@@ -95,6 +104,8 @@ from lamina.ops.nn import moments
 from lamina.ops.nn import multi_hot
 from lamina.ops.nn import normalize
 from lamina.ops.nn import one_hot
+from lamina.ops.nn import polar
+from lamina.ops.nn import psnr
 from lamina.ops.nn import relu
 from lamina.ops.nn import relu6
 from lamina.ops.nn import rms_normalization
@@ -106,6 +117,7 @@ from lamina.ops.nn import soft_shrink
 from lamina.ops.nn import softmax
 from lamina.ops.nn import softplus
 from lamina.ops.nn import softsign
+from lamina.ops.nn import space_to_depth
 from lamina.ops.nn import sparse_categorical_crossentropy
 from lamina.ops.nn import sparse_plus
 from lamina.ops.nn import sparse_sigmoid
@@ -114,6 +126,7 @@ from lamina.ops.nn import squareplus
 from lamina.ops.nn import swish
 from lamina.ops.nn import tanh_shrink
 from lamina.ops.nn import threshold
+from lamina.ops.nn import unfold
 from lamina.ops.numpy import abs
 from lamina.ops.numpy import absolute
 from lamina.ops.numpy import add
@@ -199,6 +212,7 @@ from lamina.ops.numpy import full
 from lamina.ops.numpy import full_like
 from lamina.ops.numpy import gcd
 from lamina.ops.numpy import geomspace
+from lamina.ops.numpy import get_item
 from lamina.ops.numpy import greater
 from lamina.ops.numpy import greater_equal
 from lamina.ops.numpy import hamming
@@ -322,10 +336,13 @@ from lamina.ops.numpy import tril
 from lamina.ops.numpy import triu
 from lamina.ops.numpy import true_divide
 from lamina.ops.numpy import trunc
+from lamina.ops.numpy import unique
 from lamina.ops.numpy import unravel_index
 from lamina.ops.numpy import vander
 from lamina.ops.numpy import var
 from lamina.ops.numpy import vdot
+from lamina.ops.numpy import vectorize
+from lamina.ops.numpy import view
 from lamina.ops.numpy import vsplit
 from lamina.ops.numpy import vstack
 from lamina.ops.numpy import where

@@ -1,15 +1,22 @@
 """Building, reshaping, splitting and searching arrays: flips and rotations, appends and
 splits, stacks along depth, log- and geometric ranges, Vandermonde matrices, index
-conversion, ``select``, ``searchsorted``, ``isin`` and ``argpartition``.
+conversion, ``select``, ``searchsorted``, ``isin``, ``argpartition``, ``unique``, bit
+``view``s, ``get_item`` and ``vectorize``.
 
-Each op is written once here from backend primitives (``searchsorted`` and ``isin`` are
-engine kernels); ``lamina.ops.numpy`` re-exports every name.
+Each op is written once here from backend primitives (``searchsorted``, ``isin``,
+``unique`` and ``view`` are engine kernels); ``lamina.ops.numpy`` re-exports every name.
 """
 
 import builtins
+import functools
+import re
+
+import numpy as np
 
 from lamina import backend
+from lamina.backend import KerasTensor
 from lamina.backend import numpy as _impl
+from lamina.ops import core as _core
 from lamina.ops import promotion as _dt
 from lamina.ops.symbolic import dispatch
 
@@ -512,3 +519,228 @@ def argpartition(x, kth, axis=-1):
         raise ValueError(f"argpartition: `kth` {kth} is out of bounds for size {size}.")
     # A stable full sort is one valid partition, and the engines sort fast.
     return _dt.cast(_impl.argsort(x, axis=axis), "int32")
+
+
+# -- unique --------------------------------------------------------------------------------
+def _unique_arguments(x, axis, size):
+    """Check ``axis`` and ``size`` against ``x`` (a tensor or KerasTensor); ``axis`` >= 0."""
+    rank = len(x.shape)
+    if axis is not None:
+        if not isinstance(axis, int) or isinstance(axis, bool) or not -rank <= axis < rank:
+            raise ValueError(
+                f"unique: `axis` must be None or an int in [{-rank}, {rank}) for an input of "
+                f"shape {tuple(x.shape)}. Received: axis={axis!r}."
+            )
+        axis %= rank
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+        raise ValueError(
+            f"unique: `size` must be None or a positive int (the fixed number of unique "
+            f"values to return). Received: size={size!r}."
+        )
+    return axis
+
+
+def _pick_unique_outputs(outputs, return_index, return_inverse, return_counts):
+    values, index, inverse, counts = outputs
+    chosen = [values] + [t for t, wanted in ((index, return_index), (inverse, return_inverse),
+                                             (counts, return_counts)) if wanted]
+    return chosen[0] if len(chosen) == 1 else tuple(chosen)
+
+
+def _unique_specs(x, axis, size):
+    """KerasTensors for ``unique``'s four outputs; data-dependent sizes are None."""
+    shape = tuple(x.shape)
+    if axis is None:
+        values_shape, inverse_shape = (size,), shape
+    else:
+        values_shape = shape[:axis] + (size,) + shape[axis + 1:]
+        inverse_shape = (shape[axis],)
+    return (KerasTensor(values_shape, x.dtype), KerasTensor((size,), "int32"),
+            KerasTensor(inverse_shape, "int32"), KerasTensor((size,), "int32"))
+
+
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    """The unique elements of ``x`` (or its unique slices along ``axis``), in ascending order.
+
+    Args:
+        x: a tensor.
+        sorted: kept for Keras compatibility: the values come back in ascending order
+            either way (as on every Keras backend).
+        return_index: also return, per unique value, the position of its first occurrence
+            (in the flattened ``x``, or along ``axis``).
+        return_inverse: also return the positions in the unique values that rebuild ``x``:
+            shaped like ``x`` when ``axis`` is None, else ``(x.shape[axis],)``.
+        return_counts: also return how often each unique value occurs.
+        axis: None (flatten ``x`` first) or the axis whose slices are compared whole.
+        size: a fixed number of unique values to return (so the output shape does not
+            depend on the data, as jitted JAX code needs): fewer are padded, more are cut.
+        fill_value: the padding value of the unique values when ``size`` is larger than
+            their number; default 0. Padded indices repeat the first one; padded counts
+            are 0.
+
+    Returns:
+        The unique values (dtype of ``x``), or a tuple of them followed by the requested
+        index, inverse and counts tensors (int32), in that order.
+
+    Example:
+        >>> ops.unique([3, 1, 2, 1])  # [1, 2, 3]
+        >>> values, counts = ops.unique([3, 1, 2, 1], size=5, return_counts=True)
+        >>> # values [1, 2, 3, 0, 0], counts [2, 1, 1, 0, 0]
+    """
+    if isinstance(x, KerasTensor):
+        from lamina.layers.core.lambda_layer import OpLayer
+
+        axis = _unique_arguments(x, axis, size)
+        specs = _pick_unique_outputs(_unique_specs(x, axis, size), return_index,
+                                     return_inverse, return_counts)
+        layer = OpLayer(unique)
+        # The sizes depend on the values, so running the op on placeholders cannot tell.
+        layer.compute_output_spec = lambda *args, **kwargs: specs
+        return layer(x, sorted=sorted, return_index=return_index,
+                     return_inverse=return_inverse, return_counts=return_counts, axis=axis,
+                     size=size, fill_value=fill_value)
+    x = _dt.as_tensor(x)
+    axis = _unique_arguments(x, axis, size)
+    outputs = _impl.unique(x, axis=axis, size=size,
+                           fill_value=0 if fill_value is None else fill_value)
+    return _pick_unique_outputs(outputs, return_index, return_inverse, return_counts)
+
+
+# -- bit views and indexing ----------------------------------------------------------------
+def _itemsize(dtype):
+    return 2 if dtype == "bfloat16" else np.dtype(dtype).itemsize
+
+
+@dispatch
+def view(x, dtype=None):
+    """The bits of ``x`` reinterpreted as ``dtype`` (no conversion of values).
+
+    As NumPy's ``ndarray.view``: with a smaller item size the last axis grows by the size
+    ratio; with a larger one it shrinks by it (and must divide evenly).
+
+    Args:
+        x: a tensor.
+        dtype: the dtype to read the bits as; None returns ``x`` unchanged.
+
+    Returns:
+        A tensor of ``dtype``.
+
+    Example:
+        >>> ops.view(np.array([1.0], "float32"), "int32")  # [1065353216]
+    """
+    x = _dt.as_tensor(x)
+    if dtype is None:
+        return x
+    dtype = backend.standardize_dtype(dtype)
+    old, new = _itemsize(backend.dtype_of(x)), _itemsize(dtype)
+    if old != new and (len(x.shape) == 0 or (x.shape[-1] * old) % new):
+        raise ValueError(
+            f"view: viewing {backend.dtype_of(x)} ({old} bytes) as {dtype} ({new} bytes) "
+            f"regroups the bytes of the last axis, so `x` needs a last axis whose byte size "
+            f"is a multiple of {new}. Received x of shape {tuple(x.shape)}. Reshape `x` or "
+            "pick a dtype of the same size."
+        )
+    return _impl.view(x, dtype)
+
+
+def get_item(x, key):
+    """``x[key]``: NumPy-style indexing (ints, slices, ``None``, ``...``, index arrays).
+
+    Args:
+        x: a tensor (or a symbolic tensor, which records the indexing).
+        key: an index, a slice, or a tuple of them; a list is read as an index array.
+
+    Returns:
+        The indexed tensor.
+
+    Example:
+        >>> ops.get_item(np.arange(6).reshape(2, 3), (slice(None), 1))  # [1, 4]
+    """
+    if isinstance(key, list):
+        key = np.asarray(key)
+    if isinstance(x, KerasTensor):
+        return x[key]
+    return _dt.as_tensor(x)[key]
+
+
+# -- vectorize -----------------------------------------------------------------------------
+_CORE_DIMS = re.compile(r"\(([^()]*)\)")
+_SIGNATURE = re.compile(r"^\s*\([^()]*\)(\s*,\s*\([^()]*\))*\s*->"
+                        r"\s*\([^()]*\)(\s*,\s*\([^()]*\))*\s*$")
+
+
+def _parse_signature(signature):
+    """``"(m,n),(n)->(m)"`` as the core-dimension names of each input: ``[(m, n), (n,)]``."""
+    if not isinstance(signature, str) or not _SIGNATURE.match(signature):
+        raise ValueError(
+            "vectorize: `signature` must look like '(m,n),(n)->(m)': the core dimensions "
+            "of each input in parentheses, '->', then those of each output. Received: "
+            f"signature={signature!r}."
+        )
+    inputs = signature.split("->")[0]
+    return [tuple(d.strip() for d in dims.split(",") if d.strip())
+            for dims in _CORE_DIMS.findall(inputs)]
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """Turn ``pyfunc`` into a function that maps over the leading (loop) axes of its inputs.
+
+    The inputs are broadcast together over their loop axes (all axes, or those before the
+    core axes a ``signature`` names), and ``pyfunc`` runs once per loop position, vectorized
+    by the engine (``torch.vmap`` / ``jax.vmap``), as ``numpy.vectorize`` does in a loop.
+
+    Args:
+        pyfunc: the function; by default it takes and returns scalar tensors.
+        excluded: optional set of positions of arguments passed to ``pyfunc`` unchanged
+            (not mapped). Keyword arguments are always passed unchanged.
+        signature: optional generalized-ufunc signature such as ``"(m,n),(n)->(m)"``:
+            ``pyfunc`` then takes inputs with those trailing core axes.
+
+    Returns:
+        The vectorized function (it also takes symbolic tensors, recording a graph node).
+
+    Example:
+        >>> add = ops.vectorize(lambda a, b: a + b)
+        >>> add([1, 2, 3], 10)  # [11, 12, 13]
+    """
+    if not callable(pyfunc):
+        raise TypeError(f"vectorize: `pyfunc` must be callable. Received: {pyfunc!r}.")
+    excluded = frozenset(excluded or ())
+    core_dims = None if signature is None else _parse_signature(signature)
+
+    @functools.wraps(pyfunc)
+    def vectorized(*args, **kwargs):
+        positions = [i for i in range(len(args)) if i not in excluded]
+        tensors = [_dt.as_tensor(args[i]) for i in positions]
+        if core_dims is not None and len(core_dims) != len(tensors):
+            raise ValueError(
+                f"vectorize: the signature {signature!r} names {len(core_dims)} input(s), "
+                f"but the function got {len(tensors)} mapped argument(s)."
+            )
+        cores = [0] * len(tensors) if core_dims is None else [len(d) for d in core_dims]
+        for tensor, core in zip(tensors, cores):
+            if len(tensor.shape) < core:
+                raise ValueError(
+                    f"vectorize: an input of shape {tuple(tensor.shape)} has fewer axes than "
+                    f"the {core} core axes the signature {signature!r} gives it."
+                )
+        loops = [tuple(t.shape)[:len(t.shape) - c] for t, c in zip(tensors, cores)]
+        loop_shape = tuple(np.broadcast_shapes(*loops)) if loops else ()
+        tensors = tuple(
+            _impl.broadcast_to(t, loop_shape + tuple(t.shape)[len(t.shape) - c:])
+            for t, c in zip(tensors, cores))
+
+        def call(values):
+            full = list(args)
+            for position, value in zip(positions, values):
+                full[position] = value
+            return pyfunc(*full, **kwargs)
+
+        function = call
+        for _ in loop_shape:  # one engine vmap per loop axis, outermost first
+            function = functools.partial(_core.vectorized_map, function)
+        return function(tensors)
+
+    # Symbolic inputs record a graph node, as for any op.
+    return dispatch(vectorized)

@@ -105,6 +105,103 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
     return _impl.segment_max(data, segment_ids, num_segments=num_segments)
 
 
+def _check_segments(op, data, segment_ids, num_segments):
+    """``data`` and ``segment_ids`` as tensors, checked to pair up row by row."""
+    data, segment_ids = backend.convert_to_tensor(data), backend.convert_to_tensor(segment_ids)
+    if len(segment_ids.shape) != 1 or (len(data.shape) == 0
+                                       or segment_ids.shape[0] != data.shape[0]):
+        raise ValueError(
+            f"{op}: `segment_ids` must be 1-D with one id per row of `data` (shape "
+            f"({tuple(data.shape)[:1] or '?'},)). Received data of shape {tuple(data.shape)} "
+            f"and segment_ids of shape {tuple(segment_ids.shape)}."
+        )
+    if not backend.is_int_dtype(backend.dtype_of(segment_ids)):
+        raise ValueError(
+            f"{op}: `segment_ids` must hold integers; received dtype "
+            f"{backend.dtype_of(segment_ids)}. Cast them with ops.cast(ids, 'int32')."
+        )
+    if num_segments is not None and (not isinstance(num_segments, int) or num_segments < 1):
+        raise ValueError(
+            f"{op}: `num_segments` must be None or a positive int; received "
+            f"num_segments={num_segments!r}."
+        )
+    return data, segment_ids
+
+
+@dispatch
+def segment_min(data, segment_ids, num_segments=None, sorted=False):
+    """Minima of the rows of ``data`` that share a segment id.
+
+    Args:
+        data: a tensor whose first axis is split into segments.
+        segment_ids: an integer tensor of shape ``(data.shape[0],)``.
+        num_segments: the number of segments; by default ``max(segment_ids) + 1``.
+        sorted: whether ``segment_ids`` is sorted (a hint; the result is the same).
+
+    Returns:
+        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold the
+        dtype's highest value (``inf`` for floats).
+
+    Example:
+        >>> ops.segment_min([1.0, 5.0, 3.0], [0, 0, 1])  # [1., 3.]
+    """
+    data, segment_ids = _check_segments("segment_min", data, segment_ids, num_segments)
+    return _impl.segment_min(data, segment_ids, num_segments=num_segments)
+
+
+@dispatch
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+    """Products of the rows of ``data`` that share a segment id.
+
+    Args:
+        data: a tensor whose first axis is split into segments.
+        segment_ids: an integer tensor of shape ``(data.shape[0],)``.
+        num_segments: the number of segments; by default ``max(segment_ids) + 1``.
+        sorted: whether ``segment_ids`` is sorted (a hint; the result is the same).
+
+    Returns:
+        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold 1.
+
+    Example:
+        >>> ops.segment_prod([2.0, 5.0, 3.0], [0, 0, 1])  # [10., 3.]
+    """
+    data, segment_ids = _check_segments("segment_prod", data, segment_ids, num_segments)
+    return _impl.segment_prod(data, segment_ids, num_segments=num_segments)
+
+
+@dispatch
+def cdist(x, y):
+    """Euclidean distances between every row vector of ``x`` and every row vector of ``y``.
+
+    Args:
+        x: a tensor of shape ``(..., m, d)``.
+        y: a tensor of shape ``(..., n, d)``; leading (batch) axes broadcast with ``x``'s.
+
+    Returns:
+        A float tensor of shape ``(..., m, n)``: entry ``[..., i, j]`` is
+        ``||x[..., i, :] - y[..., j, :]||``. Its gradient at a zero distance is 0.
+
+    Example:
+        >>> ops.cdist([[0.0, 0.0], [1.0, 1.0]], [[1.0, 0.0]])  # [[1.], [1.]]
+    """
+    x, y = _dt.as_float(x), _dt.as_float(y)
+    if len(x.shape) < 2 or len(y.shape) < 2 or x.shape[-1] != y.shape[-1]:
+        raise ValueError(
+            "cdist: `x` and `y` must have rank >= 2, shapes (..., m, d) and (..., n, d) with "
+            f"the same vector size d. Received x of shape {tuple(x.shape)} and y of shape "
+            f"{tuple(y.shape)}."
+        )
+    dtype = _dt.result_dtype(x, y)
+    x, y = _dt.cast(x, dtype), _dt.cast(y, dtype)
+    # (..., m, 1, d) - (..., 1, n, d): exact differences (no |x|^2 + |y|^2 - 2xy cancellation).
+    difference = _np.subtract(_np.expand_dims(x, -2), _np.expand_dims(y, -3))
+    squared = _np.sum(_np.square(difference), axis=-1)
+    # sqrt has an infinite slope at 0: take it only where the distance is positive.
+    positive = _np.greater(squared, 0)
+    safe = _np.where(positive, squared, _np.ones_like(squared))
+    return _np.where(positive, _np.sqrt(safe), _np.zeros_like(squared))
+
+
 # -- complex values as (real, imag) pairs -----------------------------------------------------
 _PAIR_EXPECTED = (
     "`{name}` expects `x` as a tuple `(real, imag)` of two float tensors of the same shape{rank}; "

@@ -1,15 +1,20 @@
 """Neural-network ops: activations, softmax, one-hot, cross-entropies, normalization.
 
 Primitives come from the backend; the composites below (cross-entropies, batch
-normalization, ``normalize``) are written once here from other ops.
+normalization, ``normalize``) are written once here from other ops. The CTC loss and
+decoders live in ``ops/ctc.py`` and are re-exported here.
 """
 
 from lamina.backend import config
 from lamina.backend import nn as _impl
 from lamina.ops import core as _core
+from lamina.ops import ctc as _ctc
 from lamina.ops import math as _math
 from lamina.ops import numpy as _np
 from lamina.ops.symbolic import dispatch
+
+ctc_decode = _ctc.ctc_decode
+ctc_loss = _ctc.ctc_loss
 
 
 @dispatch
@@ -814,3 +819,408 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     compute = "float64" if dtype == "float64" else "float32"
     probs = _core.cast(softmax(_core.cast(logits, compute), axis=-1), dtype)
     return _np.einsum("bnts,bsnh->btnh", probs, value)
+
+
+# -- rearranging pixels: depth_to_space / space_to_depth -----------------------------------
+def _block_arguments(op_name, x, block_size, data_format):
+    x = _core.convert_to_tensor(x)
+    if len(x.shape) != 4:
+        raise ValueError(
+            f"{op_name}: `x` must be a 4-D image batch, (batch, height, width, channels) or "
+            f"(batch, channels, height, width). Received x of shape {tuple(x.shape)}."
+        )
+    if not isinstance(block_size, int) or isinstance(block_size, bool) or block_size < 1:
+        raise ValueError(
+            f"{op_name}: `block_size` must be a positive int. Received: "
+            f"block_size={block_size!r}."
+        )
+    return x, config.standardize_data_format(data_format)
+
+
+@dispatch
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Move channel blocks into space (pixel shuffle): ``(N, H, W, C * r * r)`` becomes
+    ``(N, H * r, W * r, C)`` for block size ``r``.
+
+    The channel order matches Keras: for ``channels_last`` channel ``(a * r + b) * C + c``
+    lands at offset ``(a, b)`` of its block (TensorFlow's layout); for ``channels_first``
+    it is channel ``c * r * r + a * r + b`` (``torch.nn.PixelShuffle``'s layout).
+
+    Args:
+        x: a 4-D tensor whose channel count is divisible by ``block_size ** 2``.
+        block_size: the side ``r`` of each spatial block, a positive int.
+        data_format: ``"channels_last"`` (the default) or ``"channels_first"``.
+
+    Returns:
+        A tensor of the dtype of ``x`` with ``r`` times the height and width and
+        ``1 / r**2`` times the channels. :func:`space_to_depth` undoes it.
+
+    Example:
+        >>> ops.depth_to_space(np.zeros((1, 2, 2, 12)), 2).shape
+        (1, 4, 4, 3)
+    """
+    x, data_format = _block_arguments("depth_to_space", x, block_size, data_format)
+    r = block_size
+    if data_format == "channels_last":
+        _, h, w, c = x.shape
+    else:
+        _, c, h, w = x.shape
+    if c % (r * r):
+        raise ValueError(
+            f"depth_to_space: the channel count {c} must be divisible by block_size ** 2 = "
+            f"{r * r}. Received x of shape {tuple(x.shape)} ({data_format}). Use a block size "
+            "whose square divides the channels."
+        )
+    depth = c // (r * r)
+    if data_format == "channels_last":
+        x = _np.reshape(x, (-1, h, w, r, r, depth))
+        x = _np.transpose(x, (0, 1, 3, 2, 4, 5))  # (N, H, r, W, r, C)
+        return _np.reshape(x, (-1, h * r, w * r, depth))
+    x = _np.reshape(x, (-1, depth, r, r, h, w))
+    x = _np.transpose(x, (0, 1, 4, 2, 5, 3))  # (N, C, H, r, W, r)
+    return _np.reshape(x, (-1, depth, h * r, w * r))
+
+
+@dispatch
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Move spatial blocks into channels: ``(N, H * r, W * r, C)`` becomes
+    ``(N, H, W, C * r * r)``; the inverse of :func:`depth_to_space` (same channel order).
+
+    Args:
+        x: a 4-D tensor whose height and width are divisible by ``block_size``.
+        block_size: the side ``r`` of each spatial block, a positive int.
+        data_format: ``"channels_last"`` (the default) or ``"channels_first"``.
+
+    Returns:
+        A tensor of the dtype of ``x`` with ``1 / r`` times the height and width and
+        ``r ** 2`` times the channels.
+
+    Example:
+        >>> ops.space_to_depth(np.zeros((1, 4, 4, 3)), 2).shape
+        (1, 2, 2, 12)
+    """
+    x, data_format = _block_arguments("space_to_depth", x, block_size, data_format)
+    r = block_size
+    if data_format == "channels_last":
+        _, height, width, c = x.shape
+    else:
+        _, c, height, width = x.shape
+    if height % r or width % r:
+        raise ValueError(
+            f"space_to_depth: the height {height} and width {width} must be divisible by "
+            f"block_size={r}. Received x of shape {tuple(x.shape)} ({data_format}). Crop or "
+            "pad the image, or pick a block size that divides both."
+        )
+    h, w = height // r, width // r
+    if data_format == "channels_last":
+        x = _np.reshape(x, (-1, h, r, w, r, c))
+        x = _np.transpose(x, (0, 1, 3, 2, 4, 5))  # (N, H, W, r, r, C)
+        return _np.reshape(x, (-1, h, w, r * r * c))
+    x = _np.reshape(x, (-1, c, h, r, w, r))
+    x = _np.transpose(x, (0, 1, 3, 5, 2, 4))  # (N, C, r, r, H, W)
+    return _np.reshape(x, (-1, c * r * r, h, w))
+
+
+# -- signal quality and complex construction -----------------------------------------------
+@dispatch
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio, in decibels: ``20 log10(max_val) - 10 log10(mse)``.
+
+    ``mse`` is the mean squared difference over all elements; identical inputs give
+    ``inf``. The ratio is negative when the noise outweighs ``max_val ** 2``.
+
+    Args:
+        x1: the reference signal.
+        x2: the signal to compare, of the same shape.
+        max_val: the largest value a signal can take (1.0 for images in [0, 1], 255 for
+            8-bit images).
+
+    Returns:
+        A float scalar tensor.
+
+    Example:
+        >>> ops.psnr(np.ones((2, 2)), np.full((2, 2), 0.9), 1.0)  # 20.0 (about)
+    """
+    x1, x2 = _core.convert_to_tensor(x1), _core.convert_to_tensor(x2)
+    if tuple(x1.shape) != tuple(x2.shape):
+        raise ValueError(
+            f"psnr: `x1` and `x2` must have the same shape. Received shapes "
+            f"{tuple(x1.shape)} and {tuple(x2.shape)}."
+        )
+    dtype = _np.result_dtype(x1, x2)
+    dtype = dtype if "float" in dtype else config.floatx()
+    x1, x2 = _core.cast(x1, dtype), _core.cast(x2, dtype)
+    mse = _np.mean(_np.square(_np.subtract(x1, x2)))
+    peak = _np.log10(_core.cast(max_val, dtype))
+    return _np.subtract(_np.multiply(20.0, peak), _np.multiply(10.0, _np.log10(mse)))
+
+
+@dispatch
+def polar(abs_, angle):
+    """The complex numbers with magnitude ``abs_`` and angle ``angle`` (radians):
+    ``abs_ * (cos(angle) + 1j * sin(angle))``, like ``torch.polar``.
+
+    Args:
+        abs_: the magnitudes, a float tensor.
+        angle: the angles in radians, broadcastable with ``abs_``.
+
+    Returns:
+        A complex tensor (complex64 for float32 inputs, complex128 for float64).
+
+    Example:
+        >>> ops.polar(np.array([2.0]), np.array([0.0]))  # [2+0j]
+    """
+    abs_, angle = _core.convert_to_tensor(abs_), _core.convert_to_tensor(angle)
+    dtype = _np.result_dtype(abs_, angle)
+    dtype = dtype if "float" in dtype else config.floatx()
+    abs_, angle = _core.cast(abs_, dtype), _core.cast(angle, dtype)
+    real = _np.multiply(abs_, _np.cos(angle))
+    imag = _np.multiply(abs_, _np.sin(angle))
+    return _math.view_as_complex(_np.stack([real, imag], axis=-1))
+
+
+# -- sliding blocks: unfold (im2col) and fold (col2im) -------------------------------------
+def _pair_argument(op_name, name, value, minimum):
+    values = (value, value) if isinstance(value, int) and not isinstance(value, bool) \
+        else value
+    try:
+        values = tuple(values)
+    except TypeError:
+        values = ()
+    if len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool)
+                                   and v >= minimum for v in values):
+        raise ValueError(
+            f"{op_name}: `{name}` must be an int >= {minimum} or a tuple of two such ints "
+            f"(height, width). Received: {name}={value!r}."
+        )
+    return values
+
+
+def _block_grid(op_name, size, kernel_size, dilation, padding, stride):
+    """The number of block positions along each spatial axis; raise when there are none."""
+    counts = tuple((s + 2 * p - d * (k - 1) - 1) // st + 1
+                   for s, k, d, p, st in zip(size, kernel_size, dilation, padding, stride))
+    if any(c < 1 for c in counts):
+        raise ValueError(
+            f"{op_name}: no block fits: the spatial size {tuple(size)} with padding={padding} "
+            f"is smaller than the dilated kernel (kernel_size={kernel_size}, "
+            f"dilation={dilation}). Use a larger input, more padding or a smaller kernel."
+        )
+    return counts
+
+
+@dispatch
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding blocks of a channels-first image batch (im2col), like
+    ``torch.nn.functional.unfold``.
+
+    Args:
+        x: a 4-D tensor ``(N, C, H, W)`` (channels first).
+        kernel_size: the block size, an int or ``(kH, kW)``.
+        dilation: the spacing between block taps, an int or a pair; default 1.
+        padding: zeros added on both sides of each spatial axis, an int or a pair;
+            default 0.
+        stride: the step between blocks, an int or a pair; default 1.
+
+    Returns:
+        ``(N, C * kH * kW, L)``: column ``l`` holds block ``l`` (row-major over the block
+        grid), channel-major then row-major within the block. :func:`fold` sums them back.
+
+    Example:
+        >>> ops.unfold(np.ones((1, 2, 4, 4)), kernel_size=2, stride=2).shape
+        (1, 8, 4)
+    """
+    x = _core.convert_to_tensor(x)
+    if len(x.shape) != 4:
+        raise ValueError(
+            "unfold: `x` must be a 4-D channels-first batch (N, C, H, W). Received x of shape "
+            f"{tuple(x.shape)}."
+        )
+    kernel_size = _pair_argument("unfold", "kernel_size", kernel_size, 1)
+    dilation = _pair_argument("unfold", "dilation", dilation, 1)
+    padding = _pair_argument("unfold", "padding", padding, 0)
+    stride = _pair_argument("unfold", "stride", stride, 1)
+    _, c, height, width = x.shape
+    rows, cols = _block_grid("unfold", (height, width), kernel_size, dilation, padding, stride)
+    if any(padding):
+        x = _np.pad(x, [(0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2])
+    # One gather: the flat padded-image position of every (tap, block) pair.
+    index = _block_positions(x.shape[3], kernel_size, dilation, stride, rows, cols)
+    flat = _np.reshape(x, (-1, c, x.shape[2] * x.shape[3]))
+    patches = _np.take(flat, _core.convert_to_tensor(index, dtype="int32"), axis=2)
+    return _np.reshape(patches, (-1, c * kernel_size[0] * kernel_size[1], rows * cols))
+
+
+def _block_positions(padded_width, kernel_size, dilation, stride, rows, cols):
+    """Flat positions in a padded image, ordered (tap row, tap col, block row, block col)."""
+    positions = []
+    for i in range(kernel_size[0]):
+        for j in range(kernel_size[1]):
+            for r in range(rows):
+                row = (r * stride[0] + i * dilation[0]) * padded_width
+                positions.extend(row + q * stride[1] + j * dilation[1] for q in range(cols))
+    return positions
+
+
+@dispatch
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sum sliding blocks back into a channels-first image batch (col2im), like
+    ``torch.nn.functional.fold``; the adjoint of :func:`unfold` (overlaps add up).
+
+    Args:
+        x: ``(N, C * kH * kW, L)``, laid out as :func:`unfold` gives.
+        output_size: the image size ``(H, W)``, an int or a pair.
+        kernel_size: the block size, an int or ``(kH, kW)``.
+        dilation: the spacing between block taps, an int or a pair; default 1.
+        padding: the zero padding :func:`unfold` added on each side (cropped off here),
+            an int or a pair; default 0.
+        stride: the step between blocks, an int or a pair; default 1.
+
+    Returns:
+        ``(N, C, H, W)``.
+
+    Example:
+        >>> patches = ops.unfold(np.ones((1, 2, 4, 4)), kernel_size=2, stride=2)
+        >>> ops.fold(patches, (4, 4), kernel_size=2, stride=2).shape
+        (1, 2, 4, 4)
+    """
+    x = _core.convert_to_tensor(x)
+    output_size = _pair_argument("fold", "output_size", output_size, 1)
+    kernel_size = _pair_argument("fold", "kernel_size", kernel_size, 1)
+    dilation = _pair_argument("fold", "dilation", dilation, 1)
+    padding = _pair_argument("fold", "padding", padding, 0)
+    stride = _pair_argument("fold", "stride", stride, 1)
+    rows, cols = _block_grid("fold", output_size, kernel_size, dilation, padding, stride)
+    taps = kernel_size[0] * kernel_size[1]
+    if len(x.shape) != 3 or x.shape[1] % taps or x.shape[2] != rows * cols:
+        raise ValueError(
+            f"fold: `x` must have shape (N, C * {taps}, {rows * cols}) for "
+            f"kernel_size={kernel_size} and a {rows} x {cols} block grid (output_size="
+            f"{output_size}, padding={padding}, stride={stride}, dilation={dilation}). "
+            f"Received x of shape {tuple(x.shape)}."
+        )
+    c = x.shape[1] // taps
+    padded_h, padded_w = output_size[0] + 2 * padding[0], output_size[1] + 2 * padding[1]
+    # One scatter-add: each (tap, block) value goes to its padded-image position.
+    index = _block_positions(padded_w, kernel_size, dilation, stride, rows, cols)
+    values = _np.moveaxis(_np.reshape(x, (-1, c, taps * rows * cols)), -1, 0)  # (K*L, N, C)
+    summed = _math.segment_sum(values, _core.convert_to_tensor(index, dtype="int32"),
+                               num_segments=padded_h * padded_w)
+    image = _np.reshape(_np.moveaxis(summed, 0, -1), (-1, c, padded_h, padded_w))
+    return image[:, :, padding[0]:padding[0] + output_size[0],
+                 padding[1]:padding[1] + output_size[1]]
+
+
+# -- adaptive pooling ----------------------------------------------------------------------
+def _adaptive_arguments(op_name, inputs, output_size, data_format):
+    inputs = _core.convert_to_tensor(inputs)
+    rank = len(inputs.shape) - 2
+    if rank not in (1, 2, 3):
+        raise ValueError(
+            f"{op_name}: `inputs` must have rank 3, 4 or 5 (batch, 1 to 3 spatial axes and "
+            f"a channel axis). Received inputs of shape {tuple(inputs.shape)}."
+        )
+    output_size = _pool_tuple(output_size, rank, "output_size", op_name)
+    data_format = config.standardize_data_format(data_format)
+    first = 1 if data_format == "channels_last" else 2
+    return inputs, output_size, tuple(range(first, first + rank))
+
+
+def _adaptive_bins(length, bins):
+    """Start and end of each of ``bins`` windows over ``length`` cells: ``floor(i * L / n)``
+    to ``ceil((i + 1) * L / n)``, so the windows cover every cell and may overlap by one."""
+    starts = [(i * length) // bins for i in range(bins)]
+    ends = [-((-(i + 1) * length) // bins) for i in range(bins)]
+    return starts, ends
+
+
+def _split_axis(x, axis, bins):
+    """``x`` with ``axis`` split into ``(bins, size // bins)``: the windows, when they tile."""
+    shape = list(x.shape)
+    shape[axis:axis + 1] = [bins, shape[axis] // bins]
+    return _np.reshape(x, shape)
+
+
+def _adaptive_average_axis(x, axis, bins):
+    length = x.shape[axis]
+    if length % bins == 0:  # equal windows side by side: a reshape and a mean
+        return _np.mean(_split_axis(x, axis, bins), axis=axis + 1)
+    starts, ends = _adaptive_bins(length, bins)
+    # A (length, bins) averaging matrix: one matmul per axis, exact weights 1 / width.
+    weights = [[1.0 / (e - s) if s <= cell < e else 0.0 for s, e in zip(starts, ends)]
+               for cell in range(length)]
+    weights = _core.convert_to_tensor(weights, dtype=_core.dtype(x))
+    moved = _np.moveaxis(x, axis, -1)
+    return _np.moveaxis(_np.matmul(moved, weights), -1, axis)
+
+
+def _adaptive_max_axis(x, axis, bins):
+    length = x.shape[axis]
+    if length % bins == 0:
+        return _np.max(_split_axis(x, axis, bins), axis=axis + 1)
+    starts, ends = _adaptive_bins(length, bins)
+    width = max(e - s for s, e in zip(starts, ends))
+    # Each window's cells, the last one repeated to a common width (harmless for a max).
+    index = [min(s + k, e - 1) for s, e in zip(starts, ends) for k in range(width)]
+    gathered = _np.take(x, _core.convert_to_tensor(index, dtype="int32"), axis=axis)
+    shape = list(x.shape)
+    shape[axis:axis + 1] = [bins, width]
+    return _np.max(_np.reshape(gathered, shape), axis=axis + 1)
+
+
+@dispatch
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average pooling to a fixed output size, whatever the input size.
+
+    Output cell ``i`` of an axis of length ``L`` pooled to ``n`` cells averages input cells
+    ``floor(i * L / n)`` to ``ceil((i + 1) * L / n) - 1`` (PyTorch's and Keras's windows).
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        output_size: the spatial output size, an int or one int per spatial axis.
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+
+    Returns:
+        A float tensor with the spatial axes of size ``output_size``.
+
+    Example:
+        >>> ops.adaptive_average_pool(np.ones((2, 9, 7, 3)), (2, 3)).shape
+        (2, 2, 3, 3)
+    """
+    inputs, output_size, axes = _adaptive_arguments("adaptive_average_pool", inputs,
+                                                    output_size, data_format)
+    dtype = _core.dtype(inputs)
+    x = inputs if "float" in dtype else _core.cast(inputs, config.floatx())
+    for axis, bins in zip(axes, output_size):
+        x = _adaptive_average_axis(x, axis, bins)
+    return x
+
+
+@dispatch
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max pooling to a fixed output size, whatever the input size.
+
+    The windows are those of :func:`adaptive_average_pool`.
+
+    Args:
+        inputs: a rank 3, 4 or 5 tensor: ``(batch, *spatial, channels)`` for
+            ``channels_last`` or ``(batch, channels, *spatial)`` for ``channels_first``.
+        output_size: the spatial output size, an int or one int per spatial axis.
+        data_format: ``"channels_last"`` or ``"channels_first"``; default
+            ``lamina.backend.image_data_format()``.
+
+    Returns:
+        A tensor of the dtype of ``inputs`` with the spatial axes of size ``output_size``.
+
+    Example:
+        >>> ops.adaptive_max_pool(np.ones((2, 9, 3)), 4).shape
+        (2, 4, 3)
+    """
+    inputs, output_size, axes = _adaptive_arguments("adaptive_max_pool", inputs,
+                                                    output_size, data_format)
+    x = inputs
+    for axis, bins in zip(axes, output_size):
+        x = _adaptive_max_axis(x, axis, bins)
+    return x

@@ -5,6 +5,8 @@ Traced code (``value_and_grad``, the jitted train step) temporarily puts traced 
 variables, runs ordinary lamina code, reads the new values out and puts the originals back.
 """
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -31,6 +33,33 @@ def to_jax_dtype(dtype):
 def get_device():
     """The default device kind: ``"gpu"``, ``"tpu"`` or ``"cpu"``."""
     return jax.devices()[0].platform
+
+
+@contextlib.contextmanager
+def device_scope(device_name):
+    """Place the arrays and variables created inside on ``device_name`` (``"cpu:0"``,
+    ``"gpu:1"``, ``"tpu:0"``), with ``jax.default_device``."""
+    from lamina.backend.common.devices import parse_device_name
+
+    kind, index = parse_device_name(device_name)
+    try:
+        devices = jax.devices(kind)
+    except RuntimeError:
+        devices = []
+    if index >= len(devices):
+        raise ValueError(
+            f"device: {device_name!r} is not available on this machine (JAX sees "
+            f"{len(devices)} {kind} device(s); all devices: "
+            f"{[f'{d.platform}:{d.id}' for d in jax.devices()]})."
+        )
+    with jax.default_device(devices[index]):
+        yield
+
+
+def remat(f):
+    """``f`` recomputed in the backward pass instead of keeping its intermediate values
+    (``jax.checkpoint``)."""
+    return jax.checkpoint(f)
 
 
 class Variable(BaseVariable):

@@ -118,3 +118,15 @@ def fmax(x1, x2):
 
 def fmin(x1, x2):
     return jnp.fmin(convert_to_tensor(x1), convert_to_tensor(x2))
+
+
+def segment_min(data, segment_ids, num_segments=None):
+    # Empty segments hold the dtype's highest value (inf for floats).
+    return jax.ops.segment_min(convert_to_tensor(data), convert_to_tensor(segment_ids),
+                               num_segments=num_segments)
+
+
+def segment_prod(data, segment_ids, num_segments=None):
+    # Empty segments hold 1, the product of nothing.
+    return jax.ops.segment_prod(convert_to_tensor(data), convert_to_tensor(segment_ids),
+                                num_segments=num_segments)

@@ -682,3 +682,29 @@ def searchsorted(sorted_sequence, values, side="left"):
 
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     return jnp.nanquantile(_float(x), _t(q), axis=_axis(axis), method=method, keepdims=keepdims)
+
+
+def unique(x, axis=None, size=None, fill_value=0):
+    """Sorted unique values (or slices along ``axis``) with their first index, the inverse
+    and the counts (int32); ``size`` pads (with ``fill_value``) or truncates."""
+    values, index, inverse, counts = jnp.unique(
+        _t(x), return_index=True, return_inverse=True, return_counts=True, axis=axis,
+        equal_nan=False, size=size, fill_value=None if size is None else fill_value)
+    return (values, index.astype(jnp.int32), inverse.astype(jnp.int32),
+            counts.astype(jnp.int32))
+
+
+def view(x, dtype):
+    """The bits of ``x`` read as ``dtype``; the last axis rescales when the item sizes
+    differ (NumPy's ``ndarray.view``)."""
+    x = _t(x)
+    dtype = to_jax_dtype(dtype)
+    old, new = x.dtype.itemsize, jnp.dtype(dtype).itemsize
+    if old > new:
+        # bitcast_convert_type splits each item on a new trailing axis: merge it back.
+        result = jax.lax.bitcast_convert_type(x, dtype)
+        return result.reshape(x.shape[:-1] + (x.shape[-1] * (old // new),))
+    if old < new:
+        # ... and wants the items to combine on a trailing axis of size new // old.
+        x = x.reshape(x.shape[:-1] + (x.shape[-1] // (new // old), new // old))
+    return jax.lax.bitcast_convert_type(x, dtype)

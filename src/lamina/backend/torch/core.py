@@ -1,5 +1,6 @@
 """torch core: tensors, dtypes, Variable storage, gradients, device placement."""
 
+import contextlib
 import functools
 import weakref
 
@@ -384,6 +385,50 @@ def value_and_grad(fn, variables, has_aux=False):
 def no_grad():
     """A context in which operations are not recorded for gradients."""
     return torch.no_grad()
+
+
+@contextlib.contextmanager
+def device_scope(device_name):
+    """Place the tensors and variables created inside on ``device_name`` (``"cpu:0"``,
+    ``"gpu:1"``; ``"gpu"`` is torch's ``"cuda"``)."""
+    import sys
+
+    from lamina.backend.common.devices import parse_device_name
+
+    kind, index = parse_device_name(device_name)
+    if kind == "tpu" or (kind == "gpu" and index >= torch.cuda.device_count()):
+        raise ValueError(
+            f"device: {device_name!r} is not available on this machine (torch sees "
+            f"{torch.cuda.device_count()} CUDA device(s)). Use 'cpu:0'"
+            + (f" or 'gpu:0' to 'gpu:{torch.cuda.device_count() - 1}'."
+               if torch.cuda.device_count() else ".")
+        )
+    device = "cpu" if kind == "cpu" else f"cuda:{index}"
+    # Every torch engine module reads the module-level DEFAULT_DEVICE when it creates a
+    # tensor: point them all at the scope's device, and torch's own factories too.
+    modules = [m for name, m in list(sys.modules.items())
+               if name.startswith("lamina.backend.torch") and hasattr(m, "DEFAULT_DEVICE")]
+    previous = [m.DEFAULT_DEVICE for m in modules]
+    for module in modules:
+        module.DEFAULT_DEVICE = device
+    try:
+        with torch.device(device):
+            yield
+    finally:
+        for module, value in zip(modules, previous):
+            module.DEFAULT_DEVICE = value
+
+
+def remat(f):
+    """``f`` recomputed in the backward pass instead of keeping its intermediate values
+    (``torch.utils.checkpoint``)."""
+    import torch.utils.checkpoint
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        return torch.utils.checkpoint.checkpoint(f, *args, use_reentrant=False, **kwargs)
+
+    return wrapped
 
 
 def cond(pred, true_fn, false_fn):

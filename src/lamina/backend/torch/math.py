@@ -135,3 +135,31 @@ def fmax(x1, x2):
 
 def fmin(x1, x2):
     return torch.fmin(convert_to_tensor(x1), convert_to_tensor(x2))
+
+
+def _segment_reduce(data, segment_ids, num_segments, reduce, empty):
+    data = convert_to_tensor(data)
+    segment_ids = convert_to_tensor(segment_ids).to(torch.int64)
+    if num_segments is None:
+        num_segments = int(segment_ids.max().item()) + 1
+    shape = (num_segments,) + tuple(data.shape[1:])
+    result = torch.full(shape, empty, dtype=data.dtype, device=data.device)
+    index = segment_ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
+    return result.scatter_reduce(0, index, data, reduce=reduce, include_self=True)
+
+
+def segment_min(data, segment_ids, num_segments=None):
+    data = convert_to_tensor(data)
+    # Empty segments hold the dtype's highest value (inf for floats), as jax.ops does.
+    if data.dtype.is_floating_point:
+        highest = float("inf")
+    elif data.dtype == torch.bool:
+        highest = True
+    else:
+        highest = torch.iinfo(data.dtype).max
+    return _segment_reduce(data, segment_ids, num_segments, "amin", highest)
+
+
+def segment_prod(data, segment_ids, num_segments=None):
+    # Empty segments hold 1, the product of nothing.
+    return _segment_reduce(data, segment_ids, num_segments, "prod", 1)

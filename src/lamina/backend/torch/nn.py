@@ -449,3 +449,13 @@ def layer_normalization(x, gamma, beta, axes, epsilon):
                 w = w.reshape(shape)
         weights.append(w)
     return F.layer_norm(x, shape, weights[0], weights[1], float(epsilon))
+
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """torch's native CTC kernel, on logits ``(batch, time, classes)``; per-sequence loss."""
+    output = convert_to_tensor(output)
+    log_probs = torch.log_softmax(output, dim=-1).transpose(0, 1)  # (time, batch, classes)
+    return F.ctc_loss(log_probs, convert_to_tensor(target).long(),
+                      convert_to_tensor(output_length).long(),
+                      convert_to_tensor(target_length).long(), blank=mask_index,
+                      reduction="none")

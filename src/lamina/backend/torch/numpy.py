@@ -962,3 +962,41 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
         for a in axes:
             result = result.unsqueeze(a + offset)
     return result
+
+
+def unique(x, axis=None, size=None, fill_value=0):
+    """Sorted unique values (or slices along ``axis``) with their first index, the inverse
+    and the counts (int32); ``size`` pads (with ``fill_value``) or truncates."""
+    x = _t(x)
+    flat = x.reshape(-1) if axis is None else x
+    dim = 0 if axis is None else axis % x.ndim
+    values, inverse, counts = torch.unique(flat, sorted=True, return_inverse=True,
+                                           return_counts=True, dim=dim)
+    length = flat.shape[dim]
+    # torch has no return_index: the smallest position mapped to each unique value.
+    positions = torch.arange(length, device=flat.device)
+    index = torch.full((values.shape[dim],), length, dtype=positions.dtype,
+                       device=flat.device)
+    index = index.scatter_reduce(0, inverse.reshape(-1), positions, reduce="amin")
+    if axis is None:
+        inverse = inverse.reshape(x.shape)
+    if size is not None:
+        found = values.shape[dim]
+        if size <= found:
+            values = values.narrow(dim, 0, size)
+            index, counts = index[:size], counts[:size]
+        else:
+            # As jnp.unique: values padded with fill_value, indices with the first index.
+            pad_shape = list(values.shape)
+            pad_shape[dim] = size - found
+            fill = torch.full(pad_shape, fill_value, dtype=values.dtype, device=values.device)
+            values = torch.cat([values, fill], dim=dim)
+            index = torch.cat([index, index[:1].expand(size - found)])
+            counts = torch.cat([counts, counts.new_zeros(size - found)])
+    return (values, index.to(torch.int32), inverse.to(torch.int32), counts.to(torch.int32))
+
+
+def view(x, dtype):
+    """The bits of ``x`` read as ``dtype``; the last axis rescales when the item sizes
+    differ (NumPy's ``ndarray.view``)."""
+    return _t(x).contiguous().view(to_torch_dtype(dtype))
