@@ -119,6 +119,7 @@ def _cases():
     two = _f((4,), (4,))
     seq = _f((5, 2))
     img = _f((5, 5, 2))
+    rgb = _f((5, 5, 3))
     vol = _f((4, 4, 4, 1))
     table = [
         Case("Activation", layer("Activation", "relu"), _f((4,))),
@@ -214,6 +215,27 @@ def _cases():
         Case("IntegerLookup", layer("IntegerLookup", vocabulary=[1, 3, 5, 7], mask_token=0),
              [((3,), "int32")], keras_differs=_NEEDS_TF),
         Case("Normalization", layer("Normalization"), _f((4,))),
+        Case("AutoContrast", layer("AutoContrast"), rgb),
+        Case("CutMix", layer("CutMix", seed=1), rgb),
+        Case("Equalization", layer("Equalization"), rgb,
+             keras_differs="Keras 3.15's Equalization cannot sit in a model (its symbolic "
+                           "output is its input: 'part of a cycle')"),
+        Case("MixUp", layer("MixUp", seed=1), rgb),
+        Case("Pipeline", lambda lib: lib.layers.Pipeline(
+            [lib.layers.RandomInvert(), lib.layers.AutoContrast()]), rgb),
+        Case("RandomColorDegeneration", layer("RandomColorDegeneration", 0.5), rgb),
+        Case("RandomColorJitter", layer("RandomColorJitter", brightness_factor=0.1,
+                                        contrast_factor=0.1, saturation_factor=0.5,
+                                        hue_factor=0.1), rgb),
+        Case("RandomErasing", layer("RandomErasing"), rgb),
+        Case("RandomGaussianBlur", layer("RandomGaussianBlur"), rgb),
+        Case("RandomGrayscale", layer("RandomGrayscale"), rgb),
+        Case("RandomHue", layer("RandomHue", 0.5), rgb),
+        Case("RandomInvert", layer("RandomInvert"), rgb),
+        Case("RandomPosterization", layer("RandomPosterization", 4), rgb),
+        Case("RandomSaturation", layer("RandomSaturation", 0.5), rgb),
+        Case("RandomSharpness", layer("RandomSharpness", 0.5), rgb),
+        Case("Solarization", layer("Solarization", 0.1, 0.5), rgb),
         Case("RandomBrightness", layer("RandomBrightness", 0.1), img),
         Case("RandomContrast", layer("RandomContrast", 0.2), img),
         Case("RandomCrop", layer("RandomCrop", 3, 3), img,
@@ -225,6 +247,10 @@ def _cases():
         Case("RandomTranslation", layer("RandomTranslation", 0.1, 0.1), img),
         Case("RandomZoom", layer("RandomZoom", 0.1), img),
         Case("Rescaling", layer("Rescaling", 1.0 / 255, offset=0.5), img),
+        Case("MelSpectrogram", layer("MelSpectrogram", fft_length=16, sequence_stride=8,
+                                     num_mel_bins=4, sampling_rate=8000), _f((32,))),
+        Case("STFTSpectrogram", layer("STFTSpectrogram", frame_length=8, frame_step=4),
+             _f((16, 2))),
         Case("Resizing", layer("Resizing", 4, 4), img),
         Case("Softmax", layer("Softmax"), _f((4,))),
         Case("SpatialDropout1D", layer("SpatialDropout1D", 0.1), seq),

@@ -16,10 +16,12 @@ from lamina.initializers.random_initializers import RandomNormal
 from lamina.initializers.random_initializers import RandomUniform
 from lamina.initializers.random_initializers import TruncatedNormal
 from lamina.initializers.random_initializers import VarianceScaling
+from lamina.initializers.stft_initializer import STFT
 from lamina.saving.registry import make_getter
 
 IdentityInitializer = Identity
 OrthogonalInitializer = Orthogonal
+STFTInitializer = STFT
 # Keras 3 also exports each class under its snake-case name, e.g. ``he_normal(seed=1)``.
 constant = Constant
 glorot_normal = GlorotNormal
@@ -33,6 +35,7 @@ ones = Ones
 orthogonal = Orthogonal
 random_normal = RandomNormal
 random_uniform = RandomUniform
+stft = STFT
 truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
 zeros = Zeros
@@ -41,9 +44,10 @@ ALL_OBJECTS = {
     cls.__name__: cls
     for cls in (Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity,
                 LecunNormal, LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform,
-                TruncatedNormal, VarianceScaling, Zeros)
+                STFT, TruncatedNormal, VarianceScaling, Zeros)
 }
-ALL_OBJECTS.update({"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal})
+ALL_OBJECTS.update({"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+                    "STFTInitializer": STFT})
 ALIASES = {
     "constant": Constant,
     "glorot_normal": GlorotNormal,
@@ -59,6 +63,7 @@ ALIASES = {
     "orthogonal": Orthogonal,
     "random_normal": RandomNormal,
     "random_uniform": RandomUniform,
+    "stft": STFT,
     "truncated_normal": TruncatedNormal,
     "uniform": RandomUniform,
     "variance_scaling": VarianceScaling,
@@ -88,6 +93,8 @@ __all__ = [
     "OrthogonalInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFT",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -106,6 +113,7 @@ __all__ = [
     "random_normal",
     "random_uniform",
     "serialize",
+    "stft",
     "truncated_normal",
     "variance_scaling",
     "zeros",

@@ -3,7 +3,8 @@
 Cropping or padding to an aspect ratio is written once in ``lamina.ops.image``; this file
 only resamples. ``resize`` follows the half-pixel convention of ``jax.image.resize``;
 ``affine_transform`` samples with ``jax.scipy.ndimage.map_coordinates``, whose rules the
-torch engine reproduces.
+torch engine reproduces. ``map_coordinates`` is an optional kernel (not in the interface):
+``ops.image`` has a composite for engines without one.
 """
 
 import functools
@@ -80,3 +81,12 @@ def _affine_sample(x, transform, fill_value, interpolation, fill_mode):
 
     per_channel = jax.vmap(sample_plane, in_axes=(-1, None, None), out_axes=-1)
     return jax.vmap(per_channel)(x, source_y, source_x)
+
+
+# An optional engine kernel (``lamina.ops.image`` has a composite for engines without
+# one): JAX's own sampler, compiled once per shape instead of dispatching ~10 ops per
+# neighbour. ``fill_value`` is static because map_coordinates takes its `cval` as a number.
+@functools.partial(jax.jit, static_argnames=("order", "fill_mode", "fill_value"))
+def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0.0):
+    return jax.scipy.ndimage.map_coordinates(inputs, list(coordinates), order=order,
+                                             mode=fill_mode, cval=fill_value)
