@@ -18,9 +18,13 @@ from lamina.optimizers.ftrl import Ftrl
 from lamina.optimizers.lamb import Lamb
 from lamina.optimizers.lion import Lion
 from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from lamina.optimizers.multi_optimizer import MultiOptimizer
+from lamina.optimizers.multi_optimizer import OptimizerMap
+from lamina.optimizers.muon import Muon
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.rmsprop import RMSprop
+from lamina.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from lamina.optimizers.sgd import SGD
 from lamina.saving.registry import make_getter
 
@@ -34,13 +38,19 @@ ALL_OBJECTS = {
     "Ftrl": Ftrl,
     "Lamb": Lamb,
     "Lion": Lion,
+    "MultiOptimizer": MultiOptimizer,
+    "Muon": Muon,
     "Nadam": Nadam,
     "Optimizer": Optimizer,
+    "OptimizerMap": OptimizerMap,
     "RMSprop": RMSprop,
     "SGD": SGD,
+    "ScheduleFreeAdamW": ScheduleFreeAdamW,
 }
 # Lower-case names: ``get`` and ``deserialize`` match built-in names case-insensitively.
-ALIASES = {name.lower(): cls for name, cls in ALL_OBJECTS.items() if cls is not Optimizer}
+# The wrappers are left out: they cannot be made from a name alone.
+ALIASES = {name.lower(): cls for name, cls in ALL_OBJECTS.items()
+           if cls not in (Optimizer, MultiOptimizer, OptimizerMap)}
 
 _registry_get, serialize, _registry_deserialize = make_getter(
     "optimizer", ALL_OBJECTS, ALIASES, base_class=Optimizer, module_path="keras.optimizers",
@@ -81,8 +91,9 @@ def get(identifier):
     Args:
         identifier: ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``, ``"adagrad"``,
             ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"lion"``, ``"ftrl"``,
-            ``"adafactor"``, ``"lamb"`` (any case, class names too), a dict from
-            ``serialize``, an ``Optimizer`` or an ``Optimizer`` subclass. (Keras 3.15's own
+            ``"adafactor"``, ``"lamb"``, ``"muon"``, ``"schedulefreeadamw"`` (any case,
+            class names too), a dict from ``serialize``, an ``Optimizer`` or an
+            ``Optimizer`` subclass. (Keras 3.15's own
             ``get`` does not know ``"lamb"``; accepting it here is a harmless extra.)
 
     Returns:
@@ -117,10 +128,14 @@ __all__ = [
     "Lamb",
     "Lion",
     "LossScaleOptimizer",
+    "MultiOptimizer",
+    "Muon",
     "Nadam",
     "Optimizer",
+    "OptimizerMap",
     "RMSprop",
     "SGD",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
     "schedules",

@@ -360,9 +360,10 @@ class Optimizer(OptimizerStepsMixin):
                 "which do not exist yet. Call `optimizer.build(model.trainable_variables)` "
                 "first.")
         variables = self._trainable_variables
+        own_variables = self.variables  # a wrapper (MultiOptimizer) lists its inner ones too
         built_with = "trainable variable the optimizer was built with"
         for kind, given, expected, each in (
-                ("optimizer_variables", optimizer_variables, self._variables,
+                ("optimizer_variables", optimizer_variables, own_variables,
                  "entry of `optimizer.variables`"),
                 ("grads", grads, variables, built_with),
                 ("trainable_variables", trainable_variables, variables, built_with)):
@@ -371,11 +372,11 @@ class Optimizer(OptimizerStepsMixin):
                     f"Optimizer {self.name!r}: stateless_apply got {len(given)} values in "
                     f"`{kind}`, expected {len(expected)} (one per {each}).")
         mapping = list(zip(variables, trainable_variables)) + \
-            list(zip(self._variables, optimizer_variables))
+            list(zip(own_variables, optimizer_variables))
         with StatelessScope(state_mapping=mapping) as scope:
             self.apply(grads)
         return ([scope.get_current_value(v) for v in variables],
-                [scope.get_current_value(v) for v in self._variables])
+                [scope.get_current_value(v) for v in own_variables])
 
     def _get_variable_index(self, variable):
         """The index of a model variable in the list ``build`` received (O(1))."""
