@@ -21,6 +21,7 @@ INTERFACE = {
         "get_device",
         "host_batch_to_device",
         "is_tensor",
+        "jvp",
         "map",
         "no_grad",
         "remat",

@@ -32,12 +32,14 @@ from lamina.ops.core import switch
 from lamina.ops.core import unstack
 from lamina.ops.core import vectorized_map
 from lamina.ops.core import while_loop
+from lamina.ops.einops import rearrange
 from lamina.ops.linalg import cholesky
 from lamina.ops.linalg import cholesky_inverse
 from lamina.ops.linalg import det
 from lamina.ops.linalg import eig
 from lamina.ops.linalg import eigh
 from lamina.ops.linalg import inv
+from lamina.ops.linalg import jvp
 from lamina.ops.linalg import logdet
 from lamina.ops.linalg import lstsq
 from lamina.ops.linalg import lu_factor

@@ -24,6 +24,7 @@ __all__ = [
     "eig",
     "eigh",
     "inv",
+    "jvp",
     "logdet",
     "lstsq",
     "lu_factor",
@@ -359,3 +360,34 @@ def pinv(x, rcond=None):
         >>> ops.linalg.pinv([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])  # [[1, 0, 0], [0, 0.5, 0]]
     """
     return _impl.pinv(_matrix("pinv", "x", x, square=False), rcond=rcond)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """The forward-mode Jacobian-vector product of ``fun`` at ``primals`` along
+    ``tangents``.
+
+    Args:
+        fun: a function of tensors (or structures of tensors) returning tensors.
+        primals: a tuple or list with one value per positional argument of ``fun``.
+        tangents: a tuple or list like ``primals`` (same structure and shapes).
+        has_aux: whether ``fun`` returns ``(output, aux)``; ``aux`` is passed through.
+
+    Returns:
+        ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out, aux)`` with
+        ``has_aux``; ``tangents_out`` has the structure and shapes of ``primals_out``.
+
+    Example:
+        >>> out, tangent = lamina.ops.jvp(lamina.ops.sin, (0.1,), (0.2,))
+        >>> # out = sin(0.1), tangent = cos(0.1) * 0.2
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise ValueError(
+            "jvp: `primals` and `tangents` must be tuples or lists (one entry per argument "
+            f"of `fun`). Received: {type(primals).__name__} and {type(tangents).__name__}."
+        )
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"jvp: `primals` has {len(primals)} entries but `tangents` has {len(tangents)}; "
+            "give one tangent per primal."
+        )
+    return backend.core.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)

@@ -419,6 +419,14 @@ def device_scope(device_name):
             module.DEFAULT_DEVICE = value
 
 
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode Jacobian-vector product (``torch.func.jvp``): ``(outputs, tangents_out)``
+    or, with ``has_aux``, ``(outputs, tangents_out, aux)``."""
+    primals = tuple(convert_to_tensor(p) for p in primals)
+    tangents = tuple(convert_to_tensor(t, dtype=p.dtype) for p, t in zip(primals, tangents))
+    return torch.func.jvp(fun, primals, tangents, has_aux=has_aux)
+
+
 def remat(f):
     """``f`` recomputed in the backward pass instead of keeping its intermediate values
     (``torch.utils.checkpoint``)."""
