@@ -65,6 +65,8 @@ _NAMES = {
     "StatelessScope": "backend",
     "SymbolicScope": "backend",
     "name_scope": "backend",
+    "Function": "models",
+    "Operation": "ops",
     "RematScope": "_runtime",
     "device": "_runtime",
     "remat": "_runtime",

@@ -1091,3 +1091,13 @@ def _translate_input_shape_kwargs(layer_name, kwargs):
     if input_length is not None:
         return (batch_size, input_length)
     return None
+
+
+def _register_as_operation():
+    # Every Layer is a keras.Operation (isinstance checks in user code), as in Keras.
+    from lamina.ops.operation import Operation
+
+    Operation.register(Layer)
+
+
+_register_as_operation()

@@ -97,6 +97,14 @@ class Functional(Model):
                     f"and layer calls), got {type(tensor).__name__}. To wrap a Python "
                     "callable, subclass lamina.Model instead."
                 )
+        for tensor in self._input_tensors:
+            if tensor._history is None:
+                # A bare KerasTensor (lamina.KerasTensor(shape)) as an input, as Keras
+                # allows: give it the InputLayer that lamina.Input would have made.
+                from lamina.layers.core.input_layer import InputLayer
+
+                InputLayer(input_tensor=tensor, dtype=tensor.dtype,
+                           name=tensor.name or None)
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
         layers = []
         for tensor in self._input_tensors:

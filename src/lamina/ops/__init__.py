@@ -350,3 +350,4 @@ from lamina.ops.numpy import vstack
 from lamina.ops.numpy import where
 from lamina.ops.numpy import zeros
 from lamina.ops.numpy import zeros_like
+from lamina.ops.operation import Operation
