@@ -1,7 +1,8 @@
 """Process-wide settings (engine-free): which backend runs, floatx, epsilon, image_data_format.
 
 The backend is read once, at import, from the ``LAMINA_BACKEND`` environment variable, else
-from ``~/.lamina/lamina.json`` (key ``"backend"``), else it is ``"torch"``. Importing lamina
+from ``KERAS_BACKEND`` when it is ``"torch"`` or ``"jax"``, else from
+``~/.lamina/lamina.json`` (key ``"backend"``), else it is ``"torch"``. Importing lamina
 only reads this file; it never writes it.
 """
 
@@ -23,8 +24,28 @@ def _read_config_file():
     return config if isinstance(config, dict) else {}
 
 
+def _chosen_backend():
+    """LAMINA_BACKEND, else KERAS_BACKEND when it names an engine lamina runs on (Keras
+    scripts set it before ``import keras``), else the config file, else torch."""
+    chosen = os.environ.get("LAMINA_BACKEND")
+    if chosen:
+        return chosen
+    keras_choice = os.environ.get("KERAS_BACKEND", "").strip().lower()
+    if keras_choice in _VALID_BACKENDS:
+        return keras_choice
+    if keras_choice:
+        import warnings
+
+        warnings.warn(
+            f"KERAS_BACKEND={keras_choice!r} is not an engine lamina runs on "
+            f"({', '.join(_VALID_BACKENDS)}); using "
+            f"{_CONFIG.get('backend', 'torch')!r}. Set LAMINA_BACKEND to choose.",
+            stacklevel=3)
+    return _CONFIG.get("backend", "torch")
+
+
 _CONFIG = _read_config_file()
-_BACKEND = os.environ.get("LAMINA_BACKEND", _CONFIG.get("backend", "torch")).strip().lower()
+_BACKEND = _chosen_backend().strip().lower()
 if _BACKEND not in _VALID_BACKENDS:
     raise ValueError(
         f"LAMINA_BACKEND must be one of {_VALID_BACKENDS}, got {_BACKEND!r}. "

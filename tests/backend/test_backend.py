@@ -22,7 +22,7 @@ def test_backend_read_from_config_file_when_env_unset(tmp_path):
     config_dir = tmp_path / ".lamina"
     config_dir.mkdir()
     (config_dir / "lamina.json").write_text(json.dumps({"backend": "jax"}))
-    env = {k: v for k, v in os.environ.items() if k != "LAMINA_BACKEND"}
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMINA_BACKEND", "KERAS_BACKEND")}
     env["HOME"] = str(tmp_path)
     out = subprocess.run(
         [sys.executable, "-c", "import lamina; print(lamina.backend.backend())"],

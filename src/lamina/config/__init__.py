@@ -8,6 +8,7 @@ from lamina.backend.config import image_data_format
 from lamina.backend.config import set_epsilon
 from lamina.backend.config import set_floatx
 from lamina.backend.config import set_image_data_format
+from lamina.config.backend_switch import set_backend
 from lamina.config.features import disable_flash_attention
 from lamina.config.features import disable_traceback_filtering
 from lamina.config.features import enable_flash_attention
@@ -45,6 +46,7 @@ __all__ = [
     "is_traceback_filtering_enabled",
     "max_epochs",
     "max_steps_per_epoch",
+    "set_backend",
     "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
