@@ -68,7 +68,8 @@ class BaseBatchMixing(BaseImagePreprocessingLayer):
         return outputs
 
     def _mix(self, images, labels):
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"abstract: {type(self).__name__} must implement _mix(images, labels)")
 
     def _mix_labels(self, labels, permutation, weight):
         """``weight * labels + (1 - weight) * labels[permutation]``, per row."""
