@@ -64,6 +64,59 @@ def _topological_nodes(input_tensors, output_tensors):
     return order
 
 
+def _keras_layer_order(input_tensors, output_tensors):
+    """The graph's layers in the order Keras's Functional lists them.
+
+    Keras sorts layers by depth, the longest path from the layer to an output (deepest,
+    i.e. the inputs, first), and layers of equal depth by when a walk from the outputs,
+    parents in argument order, first meets them. Keras numbers weight groups and reads
+    legacy files in this order, so ``Functional.layers`` follows it (a branched graph such
+    as a ResNet's projection shortcut differs from a plain topological order).
+
+    Args:
+        input_tensors: the model's symbolic inputs (a list).
+        output_tensors: its symbolic outputs (a list).
+
+    Returns:
+        The layers, input layers included, in Keras's order.
+    """
+    input_ids = {id(t) for t in input_tensors}
+    first_seen, finished, parents_of = {}, [], {}
+
+    # 1. Walk from the outputs: number the layers as first met, list the nodes as finished.
+    # An explicit stack, not recursion: the deepest networks are longer than Python's
+    # recursion limit.
+    stack = [(tensor, False) for tensor in reversed(output_tensors)]
+    while stack:
+        tensor, is_done = stack.pop()
+        layer, node_index, _ = tensor._history
+        node = layer._inbound_nodes[node_index]
+        if is_done:
+            finished.append((node, parents_of[id(node)]))
+            continue
+        if id(node) in parents_of:
+            continue
+        first_seen.setdefault(id(layer), (len(first_seen), layer))
+        parents = [] if id(tensor) in input_ids else list(node.input_tensors)
+        parents_of[id(node)] = parents
+        stack.append((tensor, True))
+        stack.extend((parent, False) for parent in reversed(parents))
+
+    # 2. Depths, outputs first: a parent lies at least one deeper than each of its children;
+    # a layer takes the depth of its deepest node.
+    node_depth, layer_depth = {}, {}
+    for node, parents in reversed(finished):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        node_depth[id(node)] = layer_depth[id(node.layer)] = depth
+        for parent in parents:
+            layer, node_index, _ = parent._history
+            key = id(layer._inbound_nodes[node_index])
+            node_depth[key] = max(node_depth.get(key, 0), depth + 1)
+    # 3. Deepest first; ties by first meeting.
+    ranked = sorted(first_seen.values(), key=lambda item: (-layer_depth[id(item[1])], item[0]))
+    return [layer for _, layer in ranked]
+
+
 class Functional(Model):
     """A model built from ``inputs`` and ``outputs`` symbolic tensors.
 
@@ -106,12 +159,12 @@ class Functional(Model):
                 InputLayer(input_tensor=tensor, dtype=tensor.dtype,
                            name=tensor.name or None)
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
-        layers = []
-        for tensor in self._input_tensors:
-            layers.append(tensor._history[0])
-        for node in self._nodes:
-            if all(node.layer is not known for known in layers):
-                layers.append(node.layer)
+        # Keras's order (by depth; see _keras_layer_order), after any input the outputs do
+        # not use.
+        ordered = _keras_layer_order(self._input_tensors, self._output_tensors)
+        known = {id(layer) for layer in ordered}
+        layers = [t._history[0] for t in self._input_tensors if id(t._history[0]) not in known]
+        layers += ordered
         self._explicit_layers = layers
         for layer in layers:
             self._backend_track_layer(layer)

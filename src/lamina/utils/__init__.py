@@ -16,6 +16,7 @@ from lamina.saving.serialization import serialize_keras_object
 from lamina.utils.audio_dataset import audio_dataset_from_directory
 from lamina.utils.config import Config
 from lamina.utils.dataset_split import split_dataset
+from lamina.utils.feature_space import FeatureSpace
 from lamina.utils.file_utils import get_file
 from lamina.utils.graph_utils import clear_session
 from lamina.utils.graph_utils import get_source_inputs
