@@ -294,25 +294,61 @@ def test_fit_computes_metric_results_only_when_logs_are_read(monkeypatch):
     assert history.history["mae"][0] == pytest.approx(float(final["mae"]))
 
 
-def test_predict_reads_the_current_weights_after_they_change():
-    # Inference may read Dense kernels through a cached layout (torch): every change to
-    # the weights (set_weights, training, assign) must show in the next predict.
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", "rmsprop"])
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_predict_reads_the_current_weights_after_they_change(optimizer, activation):
+    # Inference may read Dense kernels through a cached copy (torch: oneDNN-packed or
+    # transposed, with the relu fused in): every change to the weights (set_weights,
+    # training with any optimizer, the fused Adam kernel included, assign) must show in
+    # the next predict and evaluate.
     rng = np.random.default_rng(0)
     x = rng.normal(size=(16, 5)).astype("float32")
-    model = keras.Sequential([keras.Input((5,)), layers.Dense(3)])
-    model.compile(optimizer="sgd", loss="mse")
+    y = rng.normal(size=(16, 3)).astype("float32")
+    model = keras.Sequential([keras.Input((5,)), layers.Dense(3, activation=activation)])
+    model.compile(optimizer=optimizer, loss="mse")
 
     def expected():
         kernel, bias = model.get_weights()
-        return x @ kernel + bias
+        out = x @ kernel + bias
+        return np.maximum(out, 0.0) if activation == "relu" else out
 
-    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+    def check():
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5,
+                                   atol=1e-5)
+        mse = float(np.mean((expected() - y) ** 2))
+        assert model.evaluate(x, y, verbose=0) == pytest.approx(mse, rel=1e-5)
+
+    check()
     model.set_weights([rng.normal(size=(5, 3)).astype("float32"), np.ones(3, "float32")])
-    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
-    model.fit(x, rng.normal(size=(16, 3)).astype("float32"), epochs=1, verbose=0)
-    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+    check()
+    before = model.predict(x, verbose=0)
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.allclose(model.predict(x, verbose=0), before)
+    check()
     model.layers[0].kernel.assign(np.zeros((5, 3), "float32"))
-    np.testing.assert_allclose(model.predict(x, verbose=0), expected(), rtol=1e-5, atol=1e-5)
+    check()
+
+
+@pytest.mark.parametrize("shape", [(7, 4), (2, 3, 4), (2, 2, 3, 4), (1, 4)])
+@pytest.mark.parametrize("use_bias", [True, False])
+@pytest.mark.parametrize("activation", ["relu", "linear", "softmax"])
+def test_dense_inference_matches_a_numpy_reference(shape, use_bias, activation):
+    # predict, evaluate and no-gradient calls take the fused inference path on torch
+    # (oneDNN on the CPU); a training-mode call takes the plain one: all agree with NumPy.
+    rng = np.random.default_rng(3)
+    layer = layers.Dense(5, activation=activation, use_bias=use_bias)
+    model = keras.Sequential([keras.Input(shape[1:]), layer])
+    x = rng.normal(size=shape).astype("float32")
+    out = x @ layer.kernel.numpy() + (layer.bias.numpy() if use_bias else 0.0)
+    if activation == "relu":
+        out = np.maximum(out, 0.0)
+    elif activation == "softmax":
+        out = np.exp(out - out.max(-1, keepdims=True))
+        out /= out.sum(-1, keepdims=True)
+    np.testing.assert_allclose(model.predict(x, verbose=0, batch_size=3), out, rtol=1e-5,
+                               atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x, training=True)), out,
+                               rtol=1e-5, atol=1e-5)
 
 
 def test_losses_added_in_a_call_are_replaced_by_the_next_call():

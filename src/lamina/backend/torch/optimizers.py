@@ -112,13 +112,29 @@ def adam_update_fused(variables, grads, momentums, velocities, learning_rate, it
             warnings.warn(f"torch's fused Adam kernel refused these tensors ({error}); "
                           "using the multi-tensor update from now on.", stacklevel=2)
             return False
+        _increment_version(variables)
         return True
     if torch.is_grad_enabled():
         with torch.no_grad():
             _FUSED_ADAM(*arguments, **options)
     else:  # the optimizer's apply() already runs without recording
         _FUSED_ADAM(*arguments, **options)
+    _increment_version(variables)
     return True
+
+
+def _increment_version(tensors):
+    """Mark ``tensors`` as written in place. The fused kernel writes them without bumping
+    their version counters, which caches of derived copies (the inference weights of
+    ``nn.dense``, ``host_value``) read to know that a tensor changed."""
+    try:
+        torch._C._increment_version(list(tensors))
+    except (TypeError, RuntimeError):  # an older torch takes one tensor per call
+        for tensor in tensors:
+            torch._C._increment_version(tensor)
+
+
+
 
 
 _FUSED_ADAM = getattr(torch, "_fused_adam_", None)

@@ -88,9 +88,12 @@ class Dense(Layer):
 
     def call(self, inputs, training=None):
         # One fused engine call (addmm on torch) instead of a matmul and an add.
+        activation = self.activation
+        if activation is activations.relu:  # fused into the multiply where the engine can
+            return backend.nn.dense(inputs, self.kernel.value,
+                                    None if self.bias is None else self.bias.value, "relu")
         outputs = backend.nn.dense(inputs, self.kernel.value,
                                    None if self.bias is None else self.bias.value)
-        activation = self.activation
         if activation is not activations.linear:
             outputs = engine_form(activation)(outputs)
         return outputs
