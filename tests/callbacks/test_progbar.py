@@ -189,8 +189,8 @@ def test_progbar_verbose_1_final_line_matches_keras(terminal, capsys):
         return _normalize_times(capsys.readouterr().out.replace("\b", "").split("\r")[-1])
 
     names = ["accuracy", "loss"]
-    theirs = final_line(keras.utils.Progbar(5, stateful_metrics=names))
-    ours = final_line(Progbar(5, stateful_metrics=names))
+    theirs = final_line(keras.utils.Progbar(5, stateful_metrics=names, interval=0.0))
+    ours = final_line(Progbar(5, stateful_metrics=names, interval=0.0))
     assert ours == theirs
 
 
