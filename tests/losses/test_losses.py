@@ -406,3 +406,27 @@ def test_default_config_contains_keras_config(name):
     ours = getattr(losses, name)().get_config()
     theirs = getattr(keras.losses, name)().get_config()
     assert {key: ours[key] for key in theirs} == theirs
+
+
+@pytest.mark.parametrize("shapes", [((6,), (6, 1)), ((6, 1), (6, 1)), ((6, 3), (6, 3)),
+                                    ((2, 3, 4), (2, 3, 4))])
+def test_mean_squared_error_fused_mean_matches_the_weighted_reduction(shapes):
+    # Without weights the mean is one fused op (F.mse_loss on torch); with unit weights
+    # it goes through call() and the weighted reduction: same value, same gradient.
+    rng = np.random.default_rng(4)
+    y_true = rng.normal(size=shapes[0]).astype("float32")
+    y_pred = rng.normal(size=shapes[1]).astype("float32")
+    loss = losses.MeanSquaredError()
+    aligned = y_true.reshape(y_pred.shape)
+    expected = np.mean((aligned - y_pred) ** 2)
+    fused = ops.convert_to_numpy(loss(ops.convert_to_tensor(y_true),
+                                      ops.convert_to_tensor(y_pred)))
+    weighted = ops.convert_to_numpy(loss(y_true, y_pred, sample_weight=np.ones(shapes[1][0])))
+    np.testing.assert_allclose(fused, expected, rtol=1e-6)
+    np.testing.assert_allclose(weighted, expected, rtol=1e-6)
+    # d/dy_pred of mean((t - p)^2) is 2 (p - t) / n
+    weight = backend.Variable(y_pred)
+    target = ops.convert_to_tensor(y_true)
+    _, (grad,) = backend.value_and_grad(lambda: loss(target, weight.value), [weight])
+    np.testing.assert_allclose(_np(grad), 2.0 * (y_pred - aligned) / y_pred.size, rtol=1e-5,
+                               atol=1e-7)

@@ -210,6 +210,7 @@ INTERFACE = {
         "log_sigmoid",
         "log_softmax",
         "max_pool",
+        "mean_squared_error_mean",
         "mish",
         "moments",
         "one_hot",

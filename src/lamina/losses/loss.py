@@ -295,6 +295,11 @@ class Loss:
             y_pred = tree.map_structure(self._convert, y_pred)
         if not (backend.is_tensor(y_true) and backend.dtype_of(y_true) == dtype):
             y_true = tree.map_structure(self._convert_target, y_true)
+        if keras_mask is None and sample_weight is None and \
+                self.reduction in ("sum_over_batch_size", "mean"):
+            mean = self._mean_of_all(y_true, y_pred)
+            if mean is not None:  # the common case in one fused op
+                return mean
         losses = self.call(y_true, y_pred)
         mask = self._loss_mask(y_true, y_pred, losses)
         if mask is None and keras_mask is None and sample_weight is None and \
@@ -331,6 +336,11 @@ class Loss:
             if "int" in backend.standardize_dtype(ops.dtype(x)):
                 return x
         return self._convert(x)
+
+    def _mean_of_all(self, y_true, y_pred):
+        """Hook: the mean of ``call``'s losses computed in one fused op, or None (then
+        ``call`` and the reduction run). Used only without weights or masks."""
+        return None
 
     def call(self, y_true, y_pred):
         """Per-sample losses; subclasses implement it."""
@@ -379,6 +389,16 @@ class LossFunctionWrapper(Loss):
         if not tree.is_nested(y_true) and not tree.is_nested(y_pred):
             y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _mean_of_all(self, y_true, y_pred):
+        # A function may carry a fused form of its mean over all entries (mean squared
+        # error: F.mse_loss on torch), valid when both sides are plain same-shape tensors.
+        mean_of_all = getattr(self.fn, "mean_of_all", None)
+        if mean_of_all is None or self._fn_kwargs or not backend.is_tensor(y_true) or \
+                not backend.is_tensor(y_pred) or getattr(y_pred, "_keras_mask", None) \
+                is not None:
+            return None
+        return mean_of_all(y_true, y_pred)
 
     def _loss_mask(self, y_true, y_pred, losses):
         # A function that says so (circle) is averaged over its positive losses only: Keras

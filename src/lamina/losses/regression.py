@@ -29,6 +29,19 @@ def mean_squared_error(y_true, y_pred):
     return ops.mean(ops.square(ops.subtract(y_true, y_pred)), axis=-1)
 
 
+def _mean_squared_error_mean(y_true, y_pred):
+    """The mean of :func:`mean_squared_error` over the batch, fused (one engine op), for
+    same-shape concrete tensors with at least one entry per row; else None."""
+    y_true, y_pred = standardize_inputs(y_true, y_pred)
+    shape = tuple(y_pred.shape)
+    if tuple(y_true.shape) != shape or not shape or not all(shape):
+        return None
+    return backend.nn.mean_squared_error_mean(y_true, y_pred)
+
+
+mean_squared_error.mean_of_all = _mean_squared_error_mean
+
+
 def mean_absolute_error(y_true, y_pred):
     """Mean of the absolute differences over the last axis: ``mean(|y_true - y_pred|)``.
 

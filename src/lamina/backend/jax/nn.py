@@ -333,6 +333,13 @@ def dense(inputs, kernel, bias=None, activation=None):
                      "'relu'.")
 
 
+def mean_squared_error_mean(target, output):
+    """``mean((target - output) ** 2)`` over all entries (same shapes)."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target).astype(output.dtype)
+    return jnp.mean(jnp.square(target - output))
+
+
 # -- cross-entropies (the compiled step fuses them; written here to match torch's set) ----
 # Keras's numbers: probabilities are clipped to [epsilon, 1 - epsilon] (categorical ones
 # rescaled to sum to 1 first); logits go through the stable log-sigmoid / log-softmax.

@@ -392,6 +392,17 @@ def _out_by_in(kernel):
     return entry[2]
 
 
+def mean_squared_error_mean(target, output):
+    """``mean((target - output) ** 2)`` over all entries, in one op (``F.mse_loss``):
+    forward and backward are one kernel each instead of a subtract, square and two means.
+    ``target`` and ``output`` have the same shape."""
+    output = convert_to_tensor(output)
+    target = convert_to_tensor(target)
+    if target.dtype != output.dtype:
+        target = target.to(output.dtype)
+    return F.mse_loss(output, target)
+
+
 # -- cross-entropies: one native kernel each instead of a chain of small ops --------------
 # Keras's numbers: probabilities are clipped to [epsilon, 1 - epsilon] (categorical ones
 # rescaled to sum to 1 first); logits go through the stable log-sigmoid / log-softmax.
