@@ -47,8 +47,9 @@ def main(argv=None):
         workload, samples = shrink(name)
         x, y = workload.make_data(samples, np.random.default_rng(common.SEED))
         steps = -(-samples // workload.batch_size)
-        runs = {"lamina": lambda: common.run_keras_style(workload, lamina, x, y, 3, 0),
-                "native": lambda: common.run_torch_native(workload, x, y, 3)}
+        runs = {"lamina": lambda w=workload, x=x, y=y: common.run_keras_style(w, lamina, x, y,
+                                                                            3, 0),
+                "native": lambda w=workload, x=x, y=y: common.run_torch_native(w, x, y, 3)}
         times = {key: [] for key in runs}
         for round_index in range(args.rounds):
             for key in (list(runs) if round_index % 2 == 0 else list(runs)[::-1]):
