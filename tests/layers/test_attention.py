@@ -250,9 +250,10 @@ def test_einsum_dense_rejects_input_of_wrong_rank():
         layer(np.ones((2, 5), "float32"))
 
 
-def test_einsum_dense_rejects_lora_rank():
-    with pytest.raises(ValueError, match="`lora_rank`.*not supported"):
-        layers.EinsumDense("ab,bc->ac", output_shape=4, lora_rank=2)
+def test_einsum_dense_rejects_quantization_config():
+    # LoRA is supported (tests/layers/test_lora.py); quantization is not yet.
+    with pytest.raises(ValueError, match="`quantization_config`.*not supported"):
+        layers.EinsumDense("ab,bc->ac", output_shape=4, quantization_config={"mode": "int8"})
 
 
 # -- ops.dot_product_attention -----------------------------------------------------------------

@@ -160,6 +160,22 @@ def _own_variables(obj):
     return list(obj._trainable_variables) + list(obj._non_trainable_variables)
 
 
+def _variables_in_file(obj):
+    """The variables a weights file holds for ``obj``, in order: its own, or fewer where the
+    layer says so (a LoRA layer: the kernel, which the file holds merged, and the bias)."""
+    hook = getattr(obj, "_variables_in_weights_file", None)
+    variables = hook() if hook is not None else None
+    return _own_variables(obj) if variables is None else variables
+
+
+def _values_for_file(obj):
+    hook = getattr(obj, "_values_for_weights_file", None)
+    values = hook() if hook is not None else None
+    if values is None:
+        values = [variable.numpy() for variable in _own_variables(obj)]
+    return values
+
+
 def _has_custom_hook(obj, hook):
     """Whether a user's class defines Keras's ``save_own_variables`` / ``load_own_variables``."""
     return isinstance(obj, Layer) and callable(getattr(type(obj), hook, None))
@@ -210,8 +226,8 @@ def write_groups(h5file, model):
         if _has_custom_hook(obj, "save_own_variables"):
             obj.save_own_variables(_Store(group, obj.name))
             continue
-        for i, variable in enumerate(_own_variables(obj)):
-            group.create_dataset(str(i), data=np.asarray(variable.numpy()))
+        for i, value in enumerate(_values_for_file(obj)):
+            group.create_dataset(str(i), data=np.asarray(value))
 
 
 def atomic_write(filepath, write):
@@ -245,7 +261,7 @@ def _as_dtype(value, variable):
 def _plan_layer(h5file, path, obj, filepath, skip_mismatch):
     """``[(variable, array)]`` to assign for one layer, after checking the file."""
     key = _join(path, "vars")
-    variables = _own_variables(obj)
+    variables = _variables_in_file(obj)
     label = f"Layer {obj.name!r} (group {key!r})"
     if key not in h5file:
         if not variables:
@@ -334,7 +350,7 @@ def read_groups(h5file, model, filepath, skip_mismatch=False):
         ValueError: a group is missing, or a weight count or shape differs (naming the layer
             and weight), unless ``skip_mismatch`` (then that layer is skipped with a warning).
     """
-    plan, custom = [], []
+    plan, custom, loaded = [], [], []
     for path, obj in _walk(model):
         if isinstance(obj, _optimizer_class()):
             plan.extend(_plan_optimizer(h5file, path, obj, model, filepath))
@@ -343,9 +359,16 @@ def read_groups(h5file, model, filepath, skip_mismatch=False):
             if key in h5file:
                 custom.append((obj, _Store(h5file[key], f"Layer {obj.name!r}")))
         else:
-            plan.extend(_plan_layer(h5file, path, obj, filepath, skip_mismatch))
+            entries = _plan_layer(h5file, path, obj, filepath, skip_mismatch)
+            if entries:
+                loaded.append(obj)
+            plan.extend(entries)
     for variable, value in plan:
         variable.assign(value)
+    for obj in loaded:  # e.g. a LoRA layer zeroes its factors: the file's kernel is merged
+        after = getattr(obj, "_after_weights_file_load", None)
+        if after is not None:
+            after()
     for obj, store in custom:
         obj.load_own_variables(store)
 

@@ -15,6 +15,7 @@ from lamina import ops
 from lamina import regularizers
 from lamina.activations.activations import engine_form
 from lamina.initializers.random_initializers import VarianceScaling
+from lamina.layers.core import lora
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -162,8 +163,10 @@ class EinsumDense(Layer):
         bias_initializer: initializer of the bias (``"zeros"``).
         kernel_regularizer, bias_regularizer: penalties on the weights.
         kernel_constraint, bias_constraint: projections applied after each update.
-        lora_rank, lora_alpha, gptq_unpacked_column_size, quantization_config: Keras's
-            LoRA and quantization options, not supported by lamina; must stay None.
+        lora_rank: if set, LoRA is enabled when the layer is built (see
+            :meth:`enable_lora`); lora_alpha: its scale numerator (default ``lora_rank``).
+        gptq_unpacked_column_size, quantization_config: Keras's quantization options, not
+            supported by lamina; must stay None.
 
     Example:
         >>> layer = lamina.layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 4),
@@ -178,14 +181,14 @@ class EinsumDense(Layer):
                  bias_constraint=None, lora_rank=None, lora_alpha=None,
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("lora_rank", lora_rank), ("lora_alpha", lora_alpha),
-                           ("gptq_unpacked_column_size", gptq_unpacked_column_size),
+        for arg, value in (("gptq_unpacked_column_size", gptq_unpacked_column_size),
                            ("quantization_config", quantization_config)):
             if value is not None:
                 raise ValueError(
-                    f"EinsumDense: `{arg}` (LoRA / quantization) is not supported by lamina "
-                    f"yet; leave it None (got {value!r})."
+                    f"EinsumDense: `{arg}` (quantization) is not supported by lamina yet; "
+                    f"leave it None (got {value!r})."
                 )
+        lora.check_rank("EinsumDense", lora_rank, lora_alpha)
         _parse(equation)  # fail early on a malformed equation
         self.equation = equation
         if isinstance(output_shape, int):
@@ -206,7 +209,8 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.lora_rank = None
+        self.lora_rank = lora_rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
         self.lora_enabled = False
 
     def _initializer_with_fans(self, input_axes, output_axes):
@@ -240,14 +244,65 @@ class EinsumDense(Layer):
             self.bias = None
         self._as_matmul = _matmul_form(self.equation, kernel_shape, bias_shape)
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, self.lora_alpha)
 
     @property
     def kernel(self):
-        """The kernel Variable (shape read from the equation)."""
+        """The kernel Variable (shape read from the equation); with LoRA enabled the merged
+        tensor ``kernel + (lora_alpha / lora_rank) * lora_kernel_a @ lora_kernel_b``."""
+        if self.lora_enabled:
+            return lora.merged(self, self._kernel, self.lora_kernel_a, self.lora_kernel_b,
+                               self.compute_dtype)
         return self._kernel
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform",
+                    b_initializer="zeros"):
+        """Freeze the kernel and train a low-rank update of it instead (LoRA).
+
+        Adds ``lora_kernel_a`` (the kernel's shape with its last axis replaced by
+        ``rank``) and ``lora_kernel_b`` ``(rank, kernel.shape[-1])`` (float32, trainable);
+        the layer then computes with ``kernel + (lora_alpha / rank) * a @ b``.
+
+        Args:
+            rank: the update's rank.
+            lora_alpha: the scale's numerator; defaults to ``rank``.
+            a_initializer, b_initializer: initializers of the two factors.
+
+        Raises:
+            ValueError: the layer is not built, has a kernel constraint, or has LoRA
+                already.
+
+        Example:
+            >>> layer = lamina.layers.EinsumDense("ab,bc->ac", output_shape=4)
+            >>> layer.build((None, 8))
+            >>> layer.enable_lora(2)
+            >>> layer.lora_kernel_a.shape, layer.lora_kernel_b.shape
+            ((8, 2), (2, 4))
+        """
+        self.lora_kernel_a, self.lora_kernel_b = lora.add_factors(
+            self, getattr(self, "_kernel", None), rank, lora_alpha, a_initializer, b_initializer,
+            self.kernel_regularizer, self.kernel_constraint, "kernel")
+
+    # Weight files hold the merged kernel and the bias, as Keras writes them (saving.py).
+    def _variables_in_weights_file(self):
+        if not self.lora_enabled:
+            return None
+        return [self._kernel] + ([self.bias] if self.bias is not None else [])
+
+    def _values_for_weights_file(self):
+        if not self.lora_enabled:
+            return None
+        return lora.file_values(self, self._kernel, self.lora_kernel_a, self.lora_kernel_b,
+                                [self.bias] if self.bias is not None else [])
+
+    def _after_weights_file_load(self):
+        if self.lora_enabled:
+            lora.reset_factors(self.lora_kernel_a, self.lora_kernel_b)
 
     def call(self, inputs, training=None):
         form = self.__dict__.get("_as_matmul")
+        kernel = self.kernel if self.lora_enabled else self._kernel.value
         if form is not None:
             # A dense layer over the trailing axes: one matrix multiply with the bias
             # fused in (addmm on torch), on 2-D views of the input and the kernel.
@@ -256,11 +311,11 @@ class EinsumDense(Layer):
             lead = tuple(shape[:len(shape) - contracted])
             reshape = backend.numpy.reshape  # concrete tensors here: no graph dispatch
             outputs = backend.nn.dense(
-                reshape(inputs, (-1, kernel_2d[0])), reshape(self._kernel.value, kernel_2d),
+                reshape(inputs, (-1, kernel_2d[0])), reshape(kernel, kernel_2d),
                 None if self.bias is None else reshape(self.bias.value, (-1,)))
             outputs = reshape(outputs, lead + out_shape)
         else:
-            outputs = ops.einsum(self.equation, inputs, self._kernel.value)
+            outputs = ops.einsum(self.equation, inputs, kernel)
             if self.bias is not None:
                 outputs = ops.add(outputs, self.bias.value)
         activation = self.activation
@@ -288,6 +343,8 @@ class EinsumDense(Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
             "quantization_config": None,
         })
+        if self.lora_rank:
+            config.update({"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha})
         return config
 
 

@@ -5,6 +5,7 @@ from lamina import constraints
 from lamina import initializers
 from lamina import ops
 from lamina import regularizers
+from lamina.layers.core import lora
 from lamina.layers.layer import Layer
 
 
@@ -32,8 +33,11 @@ class Embedding(Layer):
         mask_zero: whether id 0 is padding; :meth:`compute_mask` then marks it masked, so
             id 0 cannot be a real token and ``input_dim`` should count it.
         weights: an optional initial table of shape ``(input_dim, output_dim)``.
-        lora_rank, lora_alpha, quantization_config: not supported by lamina yet; must stay
-            None.
+        lora_rank: if set, LoRA is enabled when the layer is built (see
+            :meth:`enable_lora`); lora_alpha: its scale numerator (default ``lora_rank``;
+            as in Keras 3, building the layer enables LoRA with that default, replacing a
+            value given here).
+        quantization_config: not supported by lamina yet; must stay None.
 
     Example:
         >>> layer = lamina.layers.Embedding(10, 4)
@@ -48,11 +52,7 @@ class Embedding(Layer):
         _check_positive_int(input_dim, "input_dim")
         _check_positive_int(output_dim, "output_dim")
         super().__init__(**kwargs)
-        if lora_rank is not None or lora_alpha is not None:
-            raise ValueError(
-                "Embedding: `lora_rank` / `lora_alpha` (LoRA) is not supported by lamina yet; "
-                "leave them as None."
-            )
+        lora.check_rank("Embedding", lora_rank, lora_alpha)
         if quantization_config is not None:
             raise ValueError(
                 "Embedding: `quantization_config` is not supported by lamina yet; leave it "
@@ -68,7 +68,8 @@ class Embedding(Layer):
         # Ids must not be cast to the layer's float dtype on the way in.
         self.autocast = False
         self.lora_rank = lora_rank
-        self.lora_alpha = lora_alpha
+        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
+        self.lora_enabled = False
         self.quantization_config = quantization_config
         if weights is not None:
             self.build()
@@ -85,11 +86,65 @@ class Embedding(Layer):
             name="embeddings",
         )
         self.built = True
+        if self.lora_rank:
+            # As Keras 3 does: the constructor's lora_alpha is not passed on, so the
+            # scale starts at 1 (lora_alpha = lora_rank); enable_lora(rank, lora_alpha)
+            # called directly takes it.
+            self.enable_lora(self.lora_rank)
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform",
+                    b_initializer="zeros"):
+        """Freeze the table and train a low-rank update of it instead (LoRA).
+
+        Adds ``lora_embeddings_a`` ``(input_dim, rank)`` and ``lora_embeddings_b``
+        ``(rank, output_dim)`` (float32, trainable); a lookup then returns the rows of
+        ``embeddings + (lora_alpha / rank) * a @ b`` (computed per looked-up row, without
+        forming the whole product).
+
+        Args:
+            rank: the update's rank.
+            lora_alpha: the scale's numerator; defaults to ``rank``.
+            a_initializer, b_initializer: initializers of the two factors.
+
+        Raises:
+            ValueError: the layer is not built, has an embeddings constraint, or has LoRA
+                already.
+
+        Example:
+            >>> layer = lamina.layers.Embedding(100, 8)
+            >>> layer.build()
+            >>> layer.enable_lora(4)
+            >>> layer.lora_embeddings_b.shape
+            (4, 8)
+        """
+        self.lora_embeddings_a, self.lora_embeddings_b = lora.add_factors(
+            self, getattr(self, "embeddings", None), rank, lora_alpha, a_initializer,
+            b_initializer,
+            self.embeddings_regularizer, self.embeddings_constraint, "embeddings")
+
+    # Weight files hold the merged table, as Keras writes it (saving.py).
+    def _variables_in_weights_file(self):
+        return [self.embeddings] if self.lora_enabled else None
+
+    def _values_for_weights_file(self):
+        if not self.lora_enabled:
+            return None
+        return lora.file_values(self, self.embeddings, self.lora_embeddings_a,
+                                self.lora_embeddings_b, [])
+
+    def _after_weights_file_load(self):
+        if self.lora_enabled:
+            lora.reset_factors(self.lora_embeddings_a, self.lora_embeddings_b)
 
     def call(self, inputs):
         if backend.standardize_dtype(inputs.dtype) not in ("int32", "int64"):
             inputs = ops.cast(inputs, "int32")
         outputs = ops.take(self.embeddings.value, inputs, axis=0)
+        if self.lora_enabled:
+            rows = ops.take(self.lora_embeddings_a.value, inputs, axis=0)
+            update = ops.matmul(rows, self.lora_embeddings_b.value)
+            outputs = ops.add(ops.cast(outputs, "float32"),
+                              ops.multiply(update, lora.scale(self)))
         return ops.cast(outputs, self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):
@@ -113,4 +168,6 @@ class Embedding(Layer):
             "mask_zero": self.mask_zero,
             "quantization_config": None,
         })
+        if self.lora_rank:
+            config.update({"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha})
         return config
