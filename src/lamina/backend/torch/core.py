@@ -101,7 +101,9 @@ class Variable(BaseVariable):
         if self._in_place_ok(delta):
             # Not under torch.compile: the host copies are plain Python state (a dict whose
             # entries go when their tensors do), which must not become part of a graph.
-            known = None if not _HOST_COPIES or torch.compiler.is_compiling() else \
+            # (is_compiling first: reading the dict at all would make torch.compile guard
+            # on its entries, which vanish when their tensors are collected.)
+            known = None if torch.compiler.is_compiling() or not _HOST_COPIES else \
                 known_host_value(self._value)
             _update_in_place(self._value.add_, delta)
             if known is not None and type(delta) is int:
