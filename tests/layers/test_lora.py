@@ -178,3 +178,21 @@ def test_embedding_and_einsum_lora_match_keras(kind):
     np.testing.assert_allclose(to_numpy(ours(x)),
                                np.asarray(k.ops.convert_to_numpy(theirs(x))), rtol=1e-5,
                                atol=1e-6)
+
+
+def test_embeddings_property_is_the_merged_table_with_lora_as_in_keras():
+    layer = layers.Embedding(10, 4)
+    layer.build()
+    assert isinstance(layer.embeddings, lamina.Variable)
+    layer.enable_lora(2)
+    layer.lora_embeddings_b.assign(random_array(2, 4, seed=1))
+    table, a, b = (to_numpy(w) for w in layer.weights)
+    np.testing.assert_allclose(to_numpy(layer.embeddings), table + a @ b, rtol=1e-5,
+                               atol=1e-6)
+    tied = layers.ReversibleEmbedding(10, 4)
+    tied.build()
+    tied.enable_lora(2)
+    tied.lora_embeddings_b.assign(random_array(2, 4, seed=2))
+    hidden = random_array(3, 4, seed=3)
+    np.testing.assert_allclose(to_numpy(tied(hidden, reverse=True)),
+                               hidden @ to_numpy(tied.embeddings).T, rtol=1e-5, atol=1e-5)

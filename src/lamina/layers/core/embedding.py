@@ -80,7 +80,7 @@ class Embedding(Layer):
     def build(self, input_shape=None):
         if self.built:
             return
-        self.embeddings = self.add_weight(
+        self._embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
             regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint,
             name="embeddings",
@@ -91,6 +91,18 @@ class Embedding(Layer):
             # scale starts at 1 (lora_alpha = lora_rank); enable_lora(rank, lora_alpha)
             # called directly takes it.
             self.enable_lora(self.lora_rank)
+
+    @property
+    def embeddings(self):
+        """The table: its Variable, or with LoRA enabled the merged tensor
+        ``embeddings + (lora_alpha / lora_rank) * lora_embeddings_a @ lora_embeddings_b``."""
+        if not self.built:
+            raise AttributeError(f"{type(self).__name__} {self.name!r}: build the layer "
+                                 "before reading `embeddings`.")
+        if self.lora_enabled:
+            return lora.merged(self, self._embeddings, self.lora_embeddings_a,
+                               self.lora_embeddings_b, self.compute_dtype)
+        return self._embeddings
 
     def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform",
                     b_initializer="zeros"):
@@ -118,18 +130,18 @@ class Embedding(Layer):
             (4, 8)
         """
         self.lora_embeddings_a, self.lora_embeddings_b = lora.add_factors(
-            self, getattr(self, "embeddings", None), rank, lora_alpha, a_initializer,
+            self, getattr(self, "_embeddings", None), rank, lora_alpha, a_initializer,
             b_initializer,
             self.embeddings_regularizer, self.embeddings_constraint, "embeddings")
 
     # Weight files hold the merged table, as Keras writes it (saving.py).
     def _variables_in_weights_file(self):
-        return [self.embeddings] if self.lora_enabled else None
+        return [self._embeddings] if self.lora_enabled else None
 
     def _values_for_weights_file(self):
         if not self.lora_enabled:
             return None
-        return lora.file_values(self, self.embeddings, self.lora_embeddings_a,
+        return lora.file_values(self, self._embeddings, self.lora_embeddings_a,
                                 self.lora_embeddings_b, [])
 
     def _after_weights_file_load(self):
@@ -139,7 +151,7 @@ class Embedding(Layer):
     def call(self, inputs):
         if backend.standardize_dtype(inputs.dtype) not in ("int32", "int64"):
             inputs = ops.cast(inputs, "int32")
-        outputs = ops.take(self.embeddings.value, inputs, axis=0)
+        outputs = ops.take(self._embeddings.value, inputs, axis=0)
         if self.lora_enabled:
             rows = ops.take(self.lora_embeddings_a.value, inputs, axis=0)
             update = ops.matmul(rows, self.lora_embeddings_b.value)

@@ -64,8 +64,8 @@ class ReversibleEmbedding(Embedding):
         self.__dict__["_reverse_call"] = bool(reverse)
         if not reverse:
             return super().call(inputs)
-        kernel = ops.transpose(self.embeddings.value) if self.tie_weights else \
-            self.reverse_embeddings.value
+        table = self.embeddings if self.lora_enabled else self._embeddings.value
+        kernel = ops.transpose(table) if self.tie_weights else self.reverse_embeddings.value
         dtype = self.reverse_dtype or self.compute_dtype
         logits = ops.matmul(ops.cast(inputs, dtype), ops.cast(kernel, dtype))
         if self.logit_soft_cap is not None:
