@@ -63,8 +63,9 @@ def test_one_sgd_step_equals_a_hand_written_torch_step():
     loss.backward()
     optimizer.step()
     for ours, theirs in zip(wrapped.state_dict().values(), reference.state_dict().values()):
-        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5,
-                                   atol=1e-6)
+        # (lamina moves the wrapped module to its device: a GPU where there is one)
+        np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().numpy(),
+                                   rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(model.layers[-1].kernel.numpy(), head.weight.detach().numpy().T,
                                rtol=1e-5, atol=1e-6)
 
@@ -97,8 +98,8 @@ def test_save_and_load_passes_the_module_back(tmp_path):
     fresh = _module(torch, seed=1)
     loaded = lamina.models.load_model(path, safe_mode=False, custom_objects={"block": fresh})
     np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(fresh[1].running_var.numpy(),
-                                  layer.module[1].running_var.numpy())
+    np.testing.assert_array_equal(fresh[1].running_var.cpu().numpy(),
+                                  layer.module[1].running_var.cpu().numpy())
 
 
 @pytest.mark.torch_only
