@@ -395,8 +395,7 @@ class LossFunctionWrapper(Loss):
         # error: F.mse_loss on torch), valid when both sides are plain same-shape tensors.
         mean_of_all = getattr(self.fn, "mean_of_all", None)
         if mean_of_all is None or self._fn_kwargs or not backend.is_tensor(y_true) or \
-                not backend.is_tensor(y_pred) or getattr(y_pred, "_keras_mask", None) \
-                is not None:
+                not backend.is_tensor(y_pred):
             return None
         return mean_of_all(y_true, y_pred)
 
